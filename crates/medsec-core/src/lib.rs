@@ -1,0 +1,1 @@
+//! Domain types shared by every medsec crate: package identifiers (purl, CPE). No I/O.

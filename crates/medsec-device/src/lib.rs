@@ -1,0 +1,1 @@
+//! The device description: YAML with spans, validation, JSON Schema.
