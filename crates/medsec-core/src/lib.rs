@@ -1,1 +1,6 @@
 //! Domain types shared by every medsec crate: package identifiers (purl, CPE). No I/O.
+
+pub mod cpe;
+pub mod purl;
+
+pub use purl::{Purl, PurlError};

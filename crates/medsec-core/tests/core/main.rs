@@ -1,0 +1,5 @@
+//! Integration tests of medsec-core: one binary, one module per concern.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod corpus;
+mod purl_spec;
