@@ -1,0 +1,1 @@
+//! The FDA/MITRE "Rubric for Applying CVSS to Medical Devices" (placeholder).
