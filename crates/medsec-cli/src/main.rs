@@ -1,1 +1,92 @@
-fn main() {}
+//! `medsec`: medical-device cybersecurity from the threat model to post-market
+//! monitoring. This binary only parses arguments, calls the library crates and
+//! renders their results; the work happens in the crates.
+
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands::{assess, check, init, schema, vocabulary};
+
+/// Exit codes, documented in README.md and `medsec --help`.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// Findings over the threshold the command was given.
+    pub const FINDINGS: u8 = 1;
+    /// Bad input or usage: an invalid file, a wrong argument, a missing file.
+    pub const BAD_INPUT: u8 = 2;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "medsec",
+    version,
+    about = "Cybersecurity of medical devices: threat model, risk, requirements, tests, SBOM monitoring",
+    after_help = "Exit codes: 0 ok; 1 findings over a threshold (where a command has one); 2 bad input or usage.\n\
+                  Logs go to stderr; set MEDSEC_LOG (e.g. MEDSEC_LOG=debug) for more."
+)]
+struct Cli {
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// More log output (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the assessment of a device (its folder or its device.yaml).
+    Assess(assess::Args),
+    /// Check device files and report every problem with its location.
+    Check(check::Args),
+    /// Write a commented starting device.yaml.
+    Init(init::Args),
+    /// Print a JSON Schema (for editors and other tools).
+    Schema(schema::Args),
+    /// List the controlled vocabularies a device file draws on.
+    Vocabulary(vocabulary::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.quiet, cli.verbose);
+    let result = match cli.command {
+        Command::Assess(args) => assess::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Vocabulary(args) => vocabulary::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) if output::is_broken_pipe(&error) => ExitCode::from(exit::OK),
+        Err(error) => {
+            eprintln!("{error:?}");
+            ExitCode::from(exit::BAD_INPUT)
+        }
+    }
+}
+
+fn init_logging(quiet: bool, verbose: u8) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MEDSEC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .init();
+}

@@ -1,1 +1,19 @@
-//! The device description: YAML with spans, validation, JSON Schema.
+//! The device description: one YAML file per device version (`device.yaml`).
+//!
+//! [`check::load`] reads a file and checks it in stages (YAML, JSON Schema, meaning),
+//! collecting every problem with its location; [`model::Device`] is what a valid file
+//! says. [`schema::device_schema`] is the JSON Schema editors use; it is generated from
+//! the model types.
+
+pub mod check;
+pub mod diagnostic;
+pub mod located;
+pub mod model;
+pub mod sbom;
+pub mod schema;
+pub mod summary;
+pub mod templates;
+pub mod vocabulary;
+
+pub use check::{LoadError, LoadedDevice, load};
+pub use model::Device;

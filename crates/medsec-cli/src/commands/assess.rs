@@ -1,0 +1,163 @@
+use std::path::PathBuf;
+
+use medsec_device::summary::{DeviceSummary, summarise};
+use medsec_device::{LoadError, load};
+use serde::Serialize;
+
+use crate::exit;
+use crate::output::{Format, Rows, print, print_json};
+
+/// Assess a device: check its description and summarise it. Later stages (threats,
+/// risk, requirements, test plan, vulnerabilities, report) join this command as they
+/// are built; the output lists the stages that ran.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The device folder, or its device.yaml.
+    pub device: PathBuf,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct Assessment<'a> {
+    device_file: String,
+    stages: &'a [&'a str],
+    summary: &'a DeviceSummary,
+}
+
+const STAGES: &[&str] = &["validate"];
+
+pub fn run(args: Args) -> miette::Result<u8> {
+    let loaded = match load(&args.device) {
+        Ok(loaded) => loaded,
+        Err(LoadError::Invalid(report)) => {
+            super::render_reports(std::slice::from_ref(&*report), Format::Table)?;
+            eprintln!(
+                "{}: invalid ({} error(s)); fix them and run again",
+                report.file.display(),
+                report.error_count()
+            );
+            return Ok(exit::BAD_INPUT);
+        }
+        Err(other) => return Err(miette::miette!("{other}")),
+    };
+    if loaded.report.warning_count() > 0 {
+        super::render_reports(std::slice::from_ref(&loaded.report), Format::Table)?;
+    }
+    let summary = summarise(&loaded);
+    let assessment = Assessment {
+        device_file: loaded.path.display().to_string(),
+        stages: STAGES,
+        summary: &summary,
+    };
+    match args.format {
+        Format::Json => print_json(&assessment)?,
+        Format::Table => print(&render(&assessment, false)).map_err(crate::output::io_error)?,
+        Format::Markdown => print(&render(&assessment, true)).map_err(crate::output::io_error)?,
+    }
+    Ok(exit::OK)
+}
+
+fn render(assessment: &Assessment<'_>, markdown: bool) -> String {
+    let s = assessment.summary;
+    let finish = |rows: Rows| {
+        if markdown {
+            rows.to_markdown()
+        } else {
+            rows.to_table()
+        }
+    };
+    let mut out = String::new();
+    let heading = |out: &mut String, text: &str| {
+        if markdown {
+            out.push_str(&format!("\n## {text}\n\n"));
+        } else {
+            out.push_str(&format!("\n{text}\n"));
+        }
+    };
+    if markdown {
+        out.push_str(&format!("# {} {} — assessment\n", s.name, s.version));
+    } else {
+        out.push_str(&format!("{} {} — assessment\n", s.name, s.version));
+    }
+    heading(&mut out, "Device");
+    let mut rows = Rows::new(["", ""]);
+    rows.push(["device file".into(), assessment.device_file.clone()]);
+    rows.push(["manufacturer", &s.manufacturer]);
+    if let Some(udi) = &s.udi_di {
+        rows.push(["UDI-DI", udi]);
+    }
+    rows.push(["categories".into(), s.categories.join(", ")]);
+    let markets: Vec<String> = s
+        .markets
+        .iter()
+        .map(|(m, c)| format!("{m} class {c}"))
+        .collect();
+    rows.push(["markets".into(), markets.join("; ")]);
+    rows.push(["functionalities".into(), s.functionalities.to_string()]);
+    rows.push(["technologies".into(), s.technologies.join(", ")]);
+    rows.push(["assets".into(), s.assets.to_string()]);
+    rows.push([
+        "worst harm severity".into(),
+        s.worst_severity
+            .map_or("-".into(), |v| v.as_str().to_owned()),
+    ]);
+    rows.push(["trust zones".into(), s.trust_zones.to_string()]);
+    rows.push([
+        "elements".into(),
+        format!(
+            "{} processes, {} data stores, {} external entities",
+            s.processes, s.data_stores, s.external_entities
+        ),
+    ]);
+    rows.push(["data flows".into(), s.flows.to_string()]);
+    rows.push(["controls".into(), s.controls.to_string()]);
+    rows.push(["stages run".into(), assessment.stages.join(", ")]);
+    out.push_str(&finish(rows));
+    out.push('\n');
+
+    heading(&mut out, "Flows crossing trust boundaries");
+    let mut rows = Rows::new([
+        "flow",
+        "from zone",
+        "to zone",
+        "boundary",
+        "authenticated",
+        "encrypted",
+    ]);
+    for crossing in &s.boundary_crossings {
+        rows.push([
+            crossing.flow.clone(),
+            crossing.from_zone.clone(),
+            crossing.to_zone.clone(),
+            crossing
+                .boundary
+                .clone()
+                .unwrap_or_else(|| "(unnamed)".into()),
+            yes_no(crossing.authenticated),
+            yes_no(crossing.encrypted),
+        ]);
+    }
+    out.push_str(&finish(rows));
+    out.push('\n');
+
+    if !s.software.is_empty() {
+        heading(&mut out, "Software");
+        let mut rows = Rows::new(["element", "SBOM", "format", "components"]);
+        for (element, software) in &s.software {
+            rows.push([
+                element.clone(),
+                software.sbom.clone().unwrap_or_else(|| "(inline)".into()),
+                software.sbom_format.clone().unwrap_or_default(),
+                software.components.map_or("-".into(), |n| n.to_string()),
+            ]);
+        }
+        out.push_str(&finish(rows));
+        out.push('\n');
+    }
+    out
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "NO" }.to_owned()
+}

@@ -1,0 +1,42 @@
+//! One module per subcommand: its arguments and what it does.
+
+pub mod assess;
+pub mod check;
+pub mod init;
+pub mod schema;
+pub mod vocabulary;
+
+use medsec_device::diagnostic::FileReport;
+
+use crate::output::{Format, Rows, print, print_json};
+
+/// Show the diagnostics of checked files in the chosen format. In table format they go
+/// to stderr as annotated snippets; JSON and Markdown go to stdout for tools and documents.
+pub fn render_reports(reports: &[FileReport], format: Format) -> miette::Result<()> {
+    match format {
+        Format::Table => {
+            for report in reports {
+                for diagnostic in report.renderable() {
+                    eprintln!("{:?}", miette::Report::new(diagnostic));
+                }
+            }
+            Ok(())
+        }
+        Format::Json => print_json(reports),
+        Format::Markdown => {
+            let mut rows = Rows::new(["file:line:column", "level", "code", "message", "help"]);
+            for report in reports {
+                for d in &report.diagnostics {
+                    rows.push([
+                        format!("{}:{}:{}", report.file.display(), d.line, d.column),
+                        format!("{:?}", d.level).to_lowercase(),
+                        d.code.to_owned(),
+                        d.message.clone(),
+                        d.help.clone().unwrap_or_default(),
+                    ]);
+                }
+            }
+            print(&rows.to_markdown()).map_err(crate::output::io_error)
+        }
+    }
+}
