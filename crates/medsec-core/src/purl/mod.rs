@@ -549,6 +549,12 @@ fn finish(mut raw: Raw, at: &Offsets) -> Result<Purl, PurlError> {
         raw.version = None;
     }
     if raw.ty == "git" {
+        // The namespace is the host, one segment; further segments belong to the
+        // repository path, as parsing reads them (git-definition.json).
+        if let Some((host, path)) = raw.namespace.as_deref().and_then(|n| n.split_once('/')) {
+            raw.name = format!("{path}/{}", raw.name);
+            raw.namespace = Some(host.to_owned());
+        }
         let segs: Vec<&str> = raw.name.split('/').filter(|s| !s.is_empty()).collect();
         raw.name = segs.join("/");
         if raw.name.is_empty() {

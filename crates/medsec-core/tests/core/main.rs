@@ -2,4 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod corpus;
+mod cpe_examples;
+mod properties;
 mod purl_spec;
