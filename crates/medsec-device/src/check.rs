@@ -176,6 +176,11 @@ fn check_schema(document: &LocatedDocument, report: &mut FileReport) -> Vec<Sche
         if !seen.insert((pointer.clone(), error.kind().keyword().to_owned())) {
             continue;
         }
+        if document.alias_pointers.contains(&pointer) {
+            // Already reported as an alias; only leave it out of the second pass.
+            faults.push(SchemaFault::Other(pointer));
+            continue;
+        }
         if let Some(choices) = choices_at(&schema, error.schema_path().as_str())
             && error.instance().is_string()
         {
@@ -342,13 +347,16 @@ enum SchemaFault {
 fn prune(value: &Value, faults: &[SchemaFault]) -> Option<(Value, PointerMap)> {
     let mut pruned = value.clone();
     let mut removals: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut suppressed = HashSet::new();
     for fault in faults {
         match fault {
             SchemaFault::UnknownKey(pointer) => {
                 let (parent, key) = pointer.rsplit_once('/')?;
                 let key = key.replace("~1", "/").replace("~0", "~");
-                if let Some(Value::Object(map)) = pruned.pointer_mut(parent) {
-                    map.remove(&key);
+                if let Some(Value::Object(map)) = pruned.pointer_mut(parent)
+                    && let Some(removed) = map.remove(&key)
+                {
+                    collect_ids(&removed, &mut suppressed);
                 }
             }
             SchemaFault::StringExpected(pointer) => {
@@ -366,7 +374,6 @@ fn prune(value: &Value, faults: &[SchemaFault]) -> Option<(Value, PointerMap)> {
             }
         }
     }
-    let mut suppressed = HashSet::new();
     // Remove from the deepest lists first so that outer indices stay valid.
     let mut arrays: Vec<(String, Vec<usize>)> = removals.into_iter().collect();
     arrays.sort_by_key(|(pointer, _)| std::cmp::Reverse(pointer.matches('/').count()));
@@ -377,17 +384,32 @@ fn prune(value: &Value, faults: &[SchemaFault]) -> Option<(Value, PointerMap)> {
         if let Some(Value::Array(items)) = pruned.pointer_mut(&array) {
             for &index in indices.iter().rev() {
                 if index < items.len() {
-                    let removed = items.remove(index);
-                    if let Some(id) = removed.get("id").and_then(Value::as_str) {
-                        suppressed.insert(id.to_owned());
-                    }
+                    collect_ids(&items.remove(index), &mut suppressed);
                 }
             }
         }
         map.removed.insert(array, indices);
     }
     map.suppressed_ids = suppressed;
+    map.pruned = true;
     Some((pruned, map))
+}
+
+/// Every `id` inside a removed node: references to them are not reported again.
+fn collect_ids(node: &Value, ids: &mut HashSet<String>) {
+    let mut pending = vec![node];
+    while let Some(node) = pending.pop() {
+        match node {
+            Value::Object(map) => {
+                if let Some(id) = map.get("id").and_then(Value::as_str) {
+                    ids.insert(id.to_owned());
+                }
+                pending.extend(map.values());
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+    }
 }
 
 /// The list and index of the innermost list item that contains `pointer`.
@@ -422,6 +444,8 @@ struct PointerMap {
     removed: HashMap<String, Vec<usize>>,
     /// Ids of removed items: references to them are not reported again.
     suppressed_ids: HashSet<String>,
+    /// True when anything was left out or changed for the second pass.
+    pruned: bool,
 }
 
 impl PointerMap {
@@ -546,7 +570,7 @@ impl Semantic<'_> {
         self.check_flows(&ids);
         self.check_controls(&ids);
         // With items left out after schema errors, "unused" warnings would be false.
-        if self.map.removed.is_empty() {
+        if !self.map.pruned {
             self.check_usage();
         }
     }
@@ -1076,7 +1100,7 @@ impl Semantic<'_> {
                     "medsec::device::isolated-element",
                     format!("/elements/{index}/id"),
                     format!("element '{}' has no data flow", element.id),
-                    None,
+                    Some("add the flows it takes part in, or remove it".into()),
                 );
             }
         }
@@ -1097,7 +1121,7 @@ impl Semantic<'_> {
                     "medsec::device::empty-zone",
                     format!("/trust_zones/{index}/id"),
                     format!("trust zone '{}' holds no element and no zone", zone.id),
-                    None,
+                    Some("place an element in it ('zone:') or remove it".into()),
                 );
             }
         }

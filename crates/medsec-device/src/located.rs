@@ -28,6 +28,8 @@ pub struct NodeSpans {
 pub struct LocatedDocument {
     pub value: Value,
     spans: HashMap<Pointer, NodeSpans>,
+    /// Where an alias stood (it reads as null; later checks need not report it again).
+    pub alias_pointers: Vec<Pointer>,
 }
 
 /// A problem found while reading the YAML itself.
@@ -94,6 +96,7 @@ pub fn parse(text: &str) -> Result<(LocatedDocument, Vec<YamlProblem>), YamlProb
         root: None,
         documents: 0,
         nodes: 0,
+        alias_pointers: Vec::new(),
     };
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|error| {
@@ -112,6 +115,7 @@ pub fn parse(text: &str) -> Result<(LocatedDocument, Vec<YamlProblem>), YamlProb
         LocatedDocument {
             value,
             spans: builder.spans,
+            alias_pointers: builder.alias_pointers,
         },
         builder.problems,
     ))
@@ -178,6 +182,7 @@ struct Builder<'a> {
     root: Option<Value>,
     documents: usize,
     nodes: usize,
+    alias_pointers: Vec<Pointer>,
 }
 
 impl Builder<'_> {
@@ -206,6 +211,7 @@ impl Builder<'_> {
                     span: range.clone(),
                     code: "medsec::yaml::alias",
                 });
+                self.alias_pointers.push(self.child_pointer());
                 self.value(Value::Null, range)?;
             }
             Event::Scalar(text, style, _anchor, tag) => {

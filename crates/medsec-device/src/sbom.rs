@@ -25,15 +25,14 @@ pub struct SbomSummary {
 /// Identify an SBOM file; the error says what is wrong in plain words.
 pub fn summarise(path: &Path) -> Result<SbomSummary, String> {
     let size = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .map_err(|e| format!("cannot read it: {e}"))?
         .len();
     if size > MAX_SBOM_BYTES {
         return Err(format!(
             "{size} bytes is over the {MAX_SBOM_BYTES}-byte limit"
         ));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read it: {e}"))?;
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') {
         let value: Value = serde_json::from_str(trimmed).map_err(|e| {
