@@ -1,0 +1,217 @@
+//! The `medsec` binary end to end: exit codes, formats, files written.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn medsec() -> Command {
+    Command::cargo_bin("medsec").unwrap()
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn broken(name: &str) -> PathBuf {
+    workspace_root()
+        .join("crates/medsec-device/tests/broken")
+        .join(name)
+}
+
+#[test]
+fn help_exists_for_every_subcommand() {
+    for sub in ["assess", "check", "init", "schema", "vocabulary"] {
+        medsec()
+            .args([sub, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Usage: medsec"));
+    }
+    medsec()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    medsec().arg("no-such-command").assert().code(2);
+    medsec().args(["check"]).assert().code(2);
+    medsec()
+        .args(["assess", "x", "--format", "yaml"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn init_then_check_passes_and_init_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("device.yaml");
+    for template in ["minimal", "hospital-networked"] {
+        medsec()
+            .args(["init", "--force", "--template", template, "--output"])
+            .arg(&file)
+            .assert()
+            .success();
+        medsec()
+            .arg("check")
+            .arg(&file)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("ok (0 error(s), 0 warning(s))"));
+    }
+    medsec()
+        .args(["init", "--output"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("exists already"));
+    medsec()
+        .args(["init", "--template", "nope", "--output"])
+        .arg(dir.path().join("other.yaml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("minimal"));
+}
+
+#[test]
+fn check_reports_located_errors_and_exits_2() {
+    medsec()
+        .arg("check")
+        .arg(broken("31-many-errors-at-once.yaml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "31-many-errors-at-once.yaml:11:32",
+        ))
+        .stderr(predicate::str::contains("unknown key 'colour'"))
+        .stderr(predicate::str::contains("invalid (5 error(s)"));
+}
+
+#[test]
+fn check_json_lists_every_diagnostic_with_position() {
+    let output = medsec()
+        .args(["check", "--format", "json"])
+        .arg(broken("17-zone-cycle.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let diagnostics = reports[0]["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 2);
+    for d in diagnostics {
+        assert_eq!(d["code"], "medsec::device::zone-cycle");
+        assert!(d["line"].as_u64().unwrap() > 0);
+        assert!(d["column"].as_u64().unwrap() > 0);
+        assert!(d["pointer"].as_str().unwrap().starts_with("/trust_zones/"));
+    }
+}
+
+#[test]
+fn check_markdown_is_a_table() {
+    medsec()
+        .args(["check", "--format", "markdown"])
+        .arg(broken("13-unknown-technology.yaml"))
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "| file:line:column | level | code | message | help |",
+        ))
+        .stdout(predicate::str::contains("medsec::device::unknown-term"));
+}
+
+#[test]
+fn missing_file_is_bad_input() {
+    medsec()
+        .args(["check", "/nonexistent/device.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"));
+    medsec().args(["assess", "/nonexistent"]).assert().code(2);
+}
+
+#[test]
+fn schema_is_json_schema() {
+    let output = medsec().args(["schema", "device"]).output().unwrap();
+    assert!(output.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        schema["$schema"]
+            .as_str()
+            .unwrap()
+            .contains("json-schema.org")
+    );
+    assert!(schema["properties"]["elements"].is_object());
+}
+
+#[test]
+fn vocabulary_lists_terms() {
+    medsec()
+        .args(["vocabulary", "technologies"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("mics-rf"));
+    let output = medsec()
+        .args(["vocabulary", "--format", "json"])
+        .output()
+        .unwrap();
+    let terms: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        terms
+            .iter()
+            .any(|t| t["vocabulary"] == "protocols" && t["id"] == "hl7-mllp")
+    );
+}
+
+#[test]
+fn assess_every_example_in_every_format() {
+    for device in [
+        "insulin-pump",
+        "patient-monitor",
+        "cardiac-implant",
+        "ivd-analyser",
+    ] {
+        let path = workspace_root().join("examples").join(device);
+        let output = medsec()
+            .args(["assess", "--format", "json"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{device}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let assessment: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let summary = &assessment["summary"];
+        assert!(summary["flows"].as_u64().unwrap() >= 20, "{device}");
+        assert!(summary["trust_zones"].as_u64().unwrap() >= 4, "{device}");
+        assert!(!summary["boundary_crossings"].as_array().unwrap().is_empty());
+        medsec()
+            .args(["assess", "--format", "markdown"])
+            .arg(&path)
+            .assert()
+            .success()
+            .stdout(predicate::str::starts_with("# "));
+        medsec()
+            .args(["assess"])
+            .arg(&path)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Flows crossing trust boundaries"));
+    }
+}
+
+#[test]
+fn assess_of_an_invalid_device_exits_2_with_the_errors() {
+    medsec()
+        .arg("assess")
+        .arg(broken("05-unknown-zone.yaml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no trust zone has the id 'bdy'"));
+}
