@@ -1188,29 +1188,37 @@ fn check_software(
         for (c, component) in software.components.iter().enumerate() {
             let component_pointer = format!("{pointer}/components/{c}");
             if let Some(purl) = &component.purl
-                && !purl.starts_with("pkg:")
+                && let Err(error) = purl.parse::<medsec_core::Purl>()
             {
                 let at = format!("{component_pointer}/purl");
                 report.push(
                     Diagnostic::error(
                         "medsec::device::bad-purl",
-                        format!("'{purl}' is not a package URL"),
+                        format!("'{purl}' is not a valid package URL: {error}"),
                     )
-                    .with_help("a purl starts with 'pkg:', e.g. pkg:generic/zlib@1.2.13")
+                    .with_help("a purl looks like pkg:TYPE/NAMESPACE/NAME@VERSION, e.g. pkg:generic/zlib@1.2.13")
                     .at(at.clone()),
                     document.span_of(&at),
                 );
             }
-            if let Some(cpe) = &component.cpe
-                && !(cpe.starts_with("cpe:2.3:") || cpe.starts_with("cpe:/"))
-            {
-                let at = format!("{component_pointer}/cpe");
-                report.push(
-                    Diagnostic::error("medsec::device::bad-cpe", format!("'{cpe}' is not a CPE name"))
+            if let Some(cpe) = &component.cpe {
+                let parsed = if cpe.starts_with("cpe:/") {
+                    medsec_core::cpe::Cpe::from_uri(cpe)
+                } else {
+                    medsec_core::cpe::Cpe::from_formatted_string(cpe)
+                };
+                if let Err(error) = parsed {
+                    let at = format!("{component_pointer}/cpe");
+                    report.push(
+                        Diagnostic::error(
+                            "medsec::device::bad-cpe",
+                            format!("'{cpe}' is not a valid CPE name: {error}"),
+                        )
                         .with_help("use the CPE 2.3 formatted string, e.g. cpe:2.3:a:zlib:zlib:1.2.13:*:*:*:*:*:*:*")
                         .at(at.clone()),
-                    document.span_of(&at),
-                );
+                        document.span_of(&at),
+                    );
+                }
             }
         }
         let Some(relative) = &software.sbom else {
