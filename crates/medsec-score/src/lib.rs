@@ -69,7 +69,7 @@ pub enum Vector {
 /// older feeds write it, `(AV:N/AC:L/Au:N/C:P/I:P/A:P)`; `CVSS:2.0/` is rejected,
 /// since the v2 guide defines no prefix.
 pub fn parse(s: &str) -> Result<Vector, CvssError> {
-    if s.is_empty() {
+    if s.is_empty() || s == "()" {
         return Err(CvssError::Empty);
     }
     if let Some(rest) = s.strip_prefix("CVSS:") {

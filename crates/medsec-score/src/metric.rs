@@ -53,14 +53,200 @@ pub(crate) struct Syntax<const N: usize> {
     pub ordered: bool,
     /// Maps a metric abbreviation to its index in `defs`.
     pub index_of: fn(&[u8]) -> Option<usize>,
+    /// The same tables packed into integers for the allocation-free fast path.
+    pub packed: Packed<N>,
+}
+
+/// Metric and value abbreviations packed into integers (bytes little-endian, key length
+/// in the top byte) with a collision-free hash table over the keys, so the hot path
+/// compares integers and avoids data-dependent branches where it can.
+pub(crate) struct Packed<const N: usize> {
+    keys: [u32; N],
+    values: [[u64; 6]; N],
+    mandatory: [bool; N],
+    /// Hash multiplier, and slot → metric index + 1 (0 = empty).
+    mul: u32,
+    table: [u8; 128],
+}
+
+const fn pack_key(b: &[u8]) -> u32 {
+    let mut k = (b.len() as u32) << 24;
+    let mut i = 0;
+    while i < b.len() && i < 3 {
+        k |= (b[i] as u32) << (8 * i);
+        i += 1;
+    }
+    k
+}
+
+const fn pack_value(b: &[u8]) -> u64 {
+    let mut k = 0u64;
+    let mut i = 0;
+    while i < b.len() && i < 8 {
+        k |= (b[i] as u64) << (8 * i);
+        i += 1;
+    }
+    k
+}
+
+#[inline(always)]
+const fn slot(key: u32, mul: u32) -> usize {
+    (key.wrapping_mul(mul) >> 25) as usize
+}
+
+impl<const N: usize> Packed<N> {
+    pub(crate) const fn new(defs: &[MetricDef; N]) -> Packed<N> {
+        let mut keys = [0u32; N];
+        let mut values = [[u64::MAX; 6]; N];
+        let mut mandatory = [false; N];
+        let mut i = 0;
+        while i < N {
+            keys[i] = pack_key(defs[i].abbr.as_bytes());
+            mandatory[i] = defs[i].mandatory;
+            let mut j = 0;
+            while j < defs[i].values.len() {
+                values[i][j] = pack_value(defs[i].values[j].abbr.as_bytes());
+                j += 1;
+            }
+            i += 1;
+        }
+        // Search odd multipliers until the keys hash to distinct slots.
+        let mut mul = 0x9E37_79B1u32;
+        loop {
+            let mut table = [0u8; 128];
+            let mut ok = true;
+            let mut i = 0;
+            while i < N {
+                let h = slot(keys[i], mul);
+                if table[h] != 0 {
+                    ok = false;
+                    break;
+                }
+                table[h] = (i + 1) as u8;
+                i += 1;
+            }
+            if ok {
+                return Packed {
+                    keys,
+                    values,
+                    mandatory,
+                    mul,
+                    table,
+                };
+            }
+            mul = mul.wrapping_add(0x2545_F492);
+        }
+    }
 }
 
 const ABSENT: u8 = u8::MAX;
+/// Longest body the fast path takes; longer ones go to the careful path.
+const FAST_MAX: usize = 256;
+
+/// Bytes of `x` equal to zero, as 0x80 in the lowest such byte (and maybe above it).
+#[inline(always)]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080
+}
+
+/// The hot path: `None` on any problem, and then [`parse_body_checked`] says what.
+#[inline]
+fn parse_body_fast<const N: usize>(syntax: &Syntax<N>, body: &[u8]) -> Option<[u8; N]> {
+    let p = &syntax.packed;
+    let n = body.len();
+    if n == 0 || n > FAST_MAX || body[n - 1] == b'/' {
+        return None;
+    }
+    // A copy padded with '/' then zeros, so 8-byte loads never run off the end.
+    let mut buf = [0u8; FAST_MAX + 16];
+    buf[..n].copy_from_slice(body);
+    buf[n] = b'/';
+    let load = |i: usize| -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&buf[i..i + 8]);
+        u64::from_le_bytes(w)
+    };
+    let mut vals = [ABSENT; N];
+    let mut i = 0;
+    let mut next_min = 0usize;
+    while i < n {
+        // Key: up to 3 bytes before ':'.
+        let w = load(i);
+        let colon = zero_bytes(w ^ 0x3a3a_3a3a_3a3a_3a3a);
+        let klen = (colon.trailing_zeros() / 8) as usize;
+        if klen == 0 || klen > 3 {
+            return None;
+        }
+        let kmask = (1u64 << (8 * klen)) - 1;
+        if zero_bytes((w ^ 0x2f2f_2f2f_2f2f_2f2f) | !kmask) != 0 {
+            return None; // a '/' inside the key
+        }
+        let key = (w & kmask) as u32 | ((klen as u32) << 24);
+        i += klen + 1;
+        // Value: up to 8 bytes before '/'.
+        let v = load(i);
+        let slash = zero_bytes(v ^ 0x2f2f_2f2f_2f2f_2f2f);
+        let vlen = (slash.trailing_zeros() / 8) as usize;
+        if vlen == 0 || vlen > 7 {
+            return None;
+        }
+        let vmask = (1u64 << (8 * vlen)) - 1;
+        if zero_bytes((v ^ 0x3a3a_3a3a_3a3a_3a3a) | !vmask) != 0 {
+            return None; // a ':' inside the value
+        }
+        let val = v & vmask;
+        i += vlen + 1;
+
+        let e = p.table[slot(key, p.mul)];
+        if e == 0 {
+            return None;
+        }
+        let idx = usize::from(e - 1);
+        if p.keys[idx] != key || vals[idx] != ABSENT || idx < next_min {
+            return None;
+        }
+        if syntax.ordered {
+            next_min = idx + 1;
+        }
+        let mut found = ABSENT;
+        for (j, &cand) in p.values[idx].iter().enumerate() {
+            if cand == val {
+                found = j as u8;
+            }
+        }
+        if found == ABSENT {
+            return None;
+        }
+        vals[idx] = found;
+    }
+    for k in 0..N {
+        if vals[k] == ABSENT {
+            if p.mandatory[k] {
+                return None;
+            }
+            vals[k] = 0;
+        }
+    }
+    Some(vals)
+}
 
 /// Parses `body` (the part after the prefix, starting at byte `base` of the whole
 /// vector `full`) into value indices, one per metric, "not defined" (0) for absent
 /// optional metrics.
 pub(crate) fn parse_body<const N: usize>(
+    syntax: &Syntax<N>,
+    full: &str,
+    body: &str,
+    base: usize,
+) -> Result<[u8; N], CvssError> {
+    if let Some(vals) = parse_body_fast(syntax, body.as_bytes()) {
+        return Ok(vals);
+    }
+    parse_body_checked(syntax, full, body, base)
+}
+
+/// The careful path: finds the first problem and reports it with its offset.
+fn parse_body_checked<const N: usize>(
     syntax: &Syntax<N>,
     full: &str,
     body: &str,

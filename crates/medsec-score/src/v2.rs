@@ -67,7 +67,9 @@ const AR: usize = 13;
 const N_METRICS: usize = 14;
 
 /// The v2 metrics in the guide's order (Tables 12-14, section 2.4).
-pub static METRICS: [MetricDef; N_METRICS] = [
+pub static METRICS: [MetricDef; N_METRICS] = DEFS;
+
+const DEFS: [MetricDef; N_METRICS] = [
     m("AV", "Access Vector", Group::Base, true, &[
         v("L", "Local", "attacker needs local access or a local account"),
         v("A", "Adjacent Network", "attacker must be on the same broadcast or collision domain"),
@@ -151,6 +153,7 @@ static SYNTAX: Syntax<N_METRICS> = Syntax {
     defs: &METRICS,
     ordered: true,
     index_of,
+    packed: metric::Packed::new(&DEFS),
 };
 
 // Weights from the guide, section 3.2, as integers: thousandths (AV, AC, Au, impacts) and

@@ -84,7 +84,9 @@ const N_METRICS: usize = 22;
 
 /// The v3.x metrics in the order of the v3.1 spec's Table 15. Modified-metric value lists
 /// are "X" followed by the base metric's list, so index−1 is the base index.
-pub static METRICS: [MetricDef; N_METRICS] = [
+pub static METRICS: [MetricDef; N_METRICS] = DEFS;
+
+const DEFS: [MetricDef; N_METRICS] = [
     m("AV", "Attack Vector", Group::Base, true, &[
         v("N", "Network", "exploitable remotely across routed networks"),
         v("A", "Adjacent", "attacker must share a local network segment or link"),
@@ -200,12 +202,14 @@ static SYNTAX_30: Syntax<N_METRICS> = Syntax {
     defs: &METRICS,
     ordered: false,
     index_of,
+    packed: metric::Packed::new(&DEFS),
 };
 static SYNTAX_31: Syntax<N_METRICS> = Syntax {
     version: Version::V3_1,
     defs: &METRICS,
     ordered: false,
     index_of,
+    packed: metric::Packed::new(&DEFS),
 };
 
 // Weights: v3.1 spec section 7.4 "Metric Values" (same in the v3.0 spec, section 8.4).
@@ -302,6 +306,11 @@ impl V3Vector {
     }
 
     fn base_tenths(&self) -> u8 {
+        self.base_raw().map_or(0, |x| self.roundup(x))
+    }
+
+    /// The base value before Roundup, `None` when the impact is not positive.
+    fn base_raw(&self) -> Option<f64> {
         let vals = &self.vals;
         let changed = vals[S] == 1;
         let iss = 1.0
@@ -314,7 +323,7 @@ impl V3Vector {
             6.42 * iss
         };
         if impact <= 0.0 {
-            return 0;
+            return None;
         }
         let pr = if changed {
             W_PR_CHANGED
@@ -326,15 +335,21 @@ impl V3Vector {
             * W_AC[usize::from(vals[AC])]
             * pr[usize::from(vals[PR])]
             * W_UI[usize::from(vals[UI])];
-        let raw = if changed {
+        Some(if changed {
             (1.08 * (impact + expl)).min(10.0)
         } else {
             (impact + expl).min(10.0)
-        };
-        self.roundup(raw)
+        })
     }
 
     fn environmental_tenths(&self) -> u8 {
+        self.modified_raw()
+            .map_or(0, |x| self.temporal_of(self.roundup(x)))
+    }
+
+    /// The modified (environmental) value before its inner Roundup, `None` when the
+    /// modified impact is not positive.
+    fn modified_raw(&self) -> Option<f64> {
         let vals = &self.vals;
         // Modified metrics fall back to the base metric when Not Defined.
         let eff = |mi: usize, bi: usize| -> usize {
@@ -359,7 +374,7 @@ impl V3Vector {
             7.52 * (miss - 0.029) - 3.25 * (miss - 0.02).powi(15)
         };
         if impact <= 0.0 {
-            return 0;
+            return None;
         }
         let pr = if changed {
             W_PR_CHANGED
@@ -367,13 +382,11 @@ impl V3Vector {
             W_PR_UNCHANGED
         };
         let expl = 8.22 * W_AV[eff(MAV, AV)] * W_AC[eff(MAC, AC)] * pr[eff(MPR, PR)] * W_UI[eff(MUI, UI)];
-        let raw = if changed {
+        Some(if changed {
             (1.08 * (impact + expl)).min(10.0)
         } else {
             (impact + expl).min(10.0)
-        };
-        let inner = self.roundup(raw);
-        self.temporal_of(inner)
+        })
     }
 
     /// All scores (see [`Scores`] for what each field holds).
@@ -462,5 +475,82 @@ impl fmt::Display for V3Vector {
         });
         metric::write_body(&METRICS, &self.vals, &mut s);
         f.write_str(&s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    /// Every reachable pre-Roundup value, base (2,592 per version) and modified (every
+    /// modified metric and requirement set: 69,984 per version), in binary64.
+    fn all_raw_values(minor: u8) -> Vec<f64> {
+        let mut out = Vec::new();
+        let sizes = [4usize, 2, 3, 2, 2, 3, 3, 3];
+        let mut idx = [0usize; 8];
+        loop {
+            let mut vals = [0u8; N_METRICS];
+            for (k, &i) in idx.iter().enumerate() {
+                vals[k] = i as u8;
+            }
+            let base = V3Vector { minor, vals };
+            out.extend(base.base_raw());
+            for req in 0..27usize {
+                let mut env = base;
+                // Modified metrics set explicitly (index + 1), requirements H/M/L.
+                for (k, mi) in [MAV, MAC, MPR, MUI, MS, MC, MI, MA].into_iter().enumerate() {
+                    env.vals[mi] = idx[k] as u8 + 1;
+                }
+                env.vals[CR] = (req % 3) as u8 + 1;
+                env.vals[IR] = (req / 3 % 3) as u8 + 1;
+                env.vals[AR] = (req / 9) as u8 + 1;
+                out.extend(env.modified_raw());
+            }
+            let mut k = 0;
+            while k < 8 {
+                idx[k] += 1;
+                if idx[k] < sizes[k] {
+                    break;
+                }
+                idx[k] = 0;
+                k += 1;
+            }
+            if k == 8 {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Why `roundup_v30`'s tolerance and Appendix A are safe: no reachable value lies in
+    /// the band where binary64 noise or the 5-decimal pre-rounding could change the result.
+    /// (An exact rational enumeration of the same inputs, done when this was written,
+    /// found the closest value 2.57e-5 above a tenth and 4.03e-6 below one.)
+    #[test]
+    fn no_reachable_value_near_a_tenth() {
+        for minor in [0u8, 1] {
+            let values = all_raw_values(minor);
+            assert!(values.len() > 60_000, "{}", values.len());
+            for x in values {
+                let t = x * 10.0;
+                let above = t - t.floor();
+                assert!(
+                    above < 1e-9 || above > 2e-4,
+                    "3.{minor}: {x} is {above} tenths above a tenth"
+                );
+                assert_eq!(roundup_v30(x), roundup_v31(x), "3.{minor}: {x}");
+            }
+        }
+    }
+
+    #[test]
+    fn appendix_a_examples() {
+        // v3.1 spec Appendix A's motivating case: 4.000000000000001 rounds to 4.0.
+        assert_eq!(roundup_v31(4.000_000_000_000_001), 40);
+        assert_eq!(roundup_v31(4.02), 41);
+        assert_eq!(roundup_v31(4.0), 40);
+        assert_eq!(roundup_v30(4.02), 41);
+        assert_eq!(roundup_v30(4.0), 40);
     }
 }

@@ -101,7 +101,9 @@ const MSA: usize = 25;
 const N_METRICS: usize = 32;
 
 /// The v4.0 metrics in the order of Table 23 of the spec (the order vectors must use).
-pub static METRICS: [MetricDef; N_METRICS] = [
+pub static METRICS: [MetricDef; N_METRICS] = DEFS;
+
+const DEFS: [MetricDef; N_METRICS] = [
     m("AV", "Attack Vector", Group::Base, true, &[
         v("N", "Network", "exploitable remotely across routed networks"),
         v("A", "Adjacent", "attacker must share a local network, link or radio range"),
@@ -255,6 +257,7 @@ static SYNTAX: Syntax<N_METRICS> = Syntax {
     defs: &METRICS,
     ordered: true,
     index_of,
+    packed: metric::Packed::new(&DEFS),
 };
 
 /// A v4.0 vector.
