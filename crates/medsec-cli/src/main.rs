@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{assess, check, init, schema, vocabulary};
+use crate::commands::{assess, check, cpe, init, purl, schema, vocabulary};
 
 /// Exit codes, documented in README.md and `medsec --help`.
 pub mod exit {
@@ -46,8 +46,12 @@ enum Command {
     Assess(assess::Args),
     /// Check device files and report every problem with its location.
     Check(check::Args),
+    /// Parse CPE names: both bindings, the attributes, and matching relations.
+    Cpe(cpe::Args),
     /// Write a commented starting device.yaml.
     Init(init::Args),
+    /// Parse and normalise package URLs.
+    Purl(purl::Args),
     /// Print a JSON Schema (for editors and other tools).
     Schema(schema::Args),
     /// List the controlled vocabularies a device file draws on.
@@ -60,7 +64,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Assess(args) => assess::run(args),
         Command::Check(args) => check::run(args),
+        Command::Cpe(args) => cpe::run(args),
         Command::Init(args) => init::run(args),
+        Command::Purl(args) => purl::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Vocabulary(args) => vocabulary::run(args),
     };

@@ -23,7 +23,15 @@ fn broken(name: &str) -> PathBuf {
 
 #[test]
 fn help_exists_for_every_subcommand() {
-    for sub in ["assess", "check", "init", "schema", "vocabulary"] {
+    for sub in [
+        "assess",
+        "check",
+        "cpe",
+        "init",
+        "purl",
+        "schema",
+        "vocabulary",
+    ] {
         medsec()
             .args([sub, "--help"])
             .assert()
@@ -214,4 +222,49 @@ fn assess_of_an_invalid_device_exits_2_with_the_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no trust zone has the id 'bdy'"));
+}
+
+#[test]
+fn purl_normalises_and_locates_errors() {
+    let output = medsec()
+        .args(["purl", "--format", "json", "pkg:pypi/Django_Rest@3.1"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let parsed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(parsed[0]["purl"], "pkg:pypi/django-rest@3.1");
+    assert_eq!(parsed[0]["type"], "pypi");
+    medsec()
+        .args(["purl", "pkg:maven/foo"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("requires a namespace"))
+        .stderr(predicate::str::contains("at byte 10"));
+}
+
+#[test]
+fn cpe_binds_both_ways_and_compares() {
+    let output = medsec()
+        .args([
+            "cpe",
+            "--format",
+            "json",
+            "cpe:/a:openssl:openssl:1.1.1k",
+            "--against",
+            "cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let parsed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        parsed[0]["formatted_string"],
+        "cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*:*"
+    );
+    assert_eq!(parsed[0]["relation"], "subset");
+    medsec()
+        .args(["cpe", "cpe:2.3:a:openssl"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("medsec::cpe::invalid"));
 }

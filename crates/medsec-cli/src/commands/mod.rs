@@ -2,7 +2,10 @@
 
 pub mod assess;
 pub mod check;
+pub mod cpe;
 pub mod init;
+pub mod input_error;
+pub mod purl;
 pub mod schema;
 pub mod vocabulary;
 
