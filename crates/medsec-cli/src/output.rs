@@ -41,6 +41,11 @@ impl Rows {
             .load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_header(&self.header);
+        // Without a terminal (a pipe, a file) there is no width to wrap to; pick one
+        // that reads well in a log or a text file.
+        if table.width().is_none() {
+            table.set_width(120);
+        }
         for row in &self.rows {
             table.add_row(row);
         }

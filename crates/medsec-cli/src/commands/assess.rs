@@ -81,7 +81,7 @@ fn render(assessment: &Assessment<'_>, markdown: bool) -> String {
         out.push_str(&format!("{} {} — assessment\n", s.name, s.version));
     }
     heading(&mut out, "Device");
-    let mut rows = Rows::new(["", ""]);
+    let mut rows = Rows::new(["item", "value"]);
     rows.push(["device file".into(), assessment.device_file.clone()]);
     rows.push(["manufacturer", &s.manufacturer]);
     if let Some(udi) = &s.udi_di {

@@ -82,7 +82,7 @@ pub fn run(args: Args) -> miette::Result<u8> {
         Format::Table | Format::Markdown => {
             let mut text = String::new();
             for cpe in &parsed {
-                let mut rows = Rows::new(["", ""]);
+                let mut rows = Rows::new(["item", "value"]);
                 rows.push(["formatted string", &cpe.formatted_string]);
                 rows.push(["URI", &cpe.uri]);
                 rows.push(["WFN", &cpe.wfn]);
