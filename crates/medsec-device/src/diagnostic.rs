@@ -118,8 +118,7 @@ impl FileReport {
 
     /// Sort by position so the output reads top to bottom.
     pub fn sort(&mut self) {
-        self.diagnostics
-            .sort_by(|a, b| (a.span.start, a.level).cmp(&(b.span.start, b.level)));
+        self.diagnostics.sort_by_key(|d| (d.span.start, d.level));
     }
 
     /// Each diagnostic as a miette report carrying the file's text.

@@ -31,20 +31,22 @@ struct Parsed {
     relation: Option<String>,
 }
 
-fn parse(input: &str) -> Result<Cpe, ArgumentError> {
+fn parse(input: &str) -> Result<Cpe, Box<ArgumentError>> {
     let result = if input.starts_with("cpe:/") {
         Cpe::from_uri(input)
     } else {
         Cpe::from_formatted_string(input)
     };
     result.map_err(|error| {
-        ArgumentError::new(
-            "medsec::cpe::invalid",
-            input,
-            error.offset,
-            error.to_string(),
+        Box::new(
+            ArgumentError::new(
+                "medsec::cpe::invalid",
+                input,
+                error.offset,
+                error.to_string(),
+            )
+            .with_help("a CPE 2.3 name looks like cpe:2.3:a:VENDOR:PRODUCT:VERSION:*:*:*:*:*:*:*"),
         )
-        .with_help("a CPE 2.3 name looks like cpe:2.3:a:VENDOR:PRODUCT:VERSION:*:*:*:*:*:*:*")
     })
 }
 
@@ -52,7 +54,7 @@ pub fn run(args: Args) -> miette::Result<u8> {
     let target = match args.against.as_deref().map(parse).transpose() {
         Ok(target) => target,
         Err(report) => {
-            eprintln!("{:?}", miette::Report::new(report));
+            eprintln!("{:?}", miette::Report::new(*report));
             return Ok(exit::BAD_INPUT);
         }
     };
@@ -73,7 +75,7 @@ pub fn run(args: Args) -> miette::Result<u8> {
             }),
             Err(report) => {
                 failed = true;
-                eprintln!("{:?}", miette::Report::new(report));
+                eprintln!("{:?}", miette::Report::new(*report));
             }
         }
     }
