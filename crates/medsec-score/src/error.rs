@@ -41,14 +41,18 @@ pub enum CvssError {
         first_offset: usize,
     },
     /// A mandatory (base) metric is absent; `offset` is the end of the vector, where it is missing.
-    #[error("missing mandatory metric {metric:?} (vector ends at byte {offset}) for CVSS {version}")]
+    #[error(
+        "missing mandatory metric {metric:?} (vector ends at byte {offset}) for CVSS {version}"
+    )]
     MissingMetric {
         metric: &'static str,
         offset: usize,
         version: Version,
     },
     /// A value the metric does not take.
-    #[error("bad value {value:?} for metric {metric:?} at byte {offset}; expected one of {expected}")]
+    #[error(
+        "bad value {value:?} for metric {metric:?} at byte {offset}; expected one of {expected}"
+    )]
     BadValue {
         metric: String,
         value: String,

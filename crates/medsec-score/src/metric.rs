@@ -219,12 +219,12 @@ fn parse_body_fast<const N: usize>(syntax: &Syntax<N>, body: &[u8]) -> Option<[u
         }
         vals[idx] = found;
     }
-    for k in 0..N {
-        if vals[k] == ABSENT {
-            if p.mandatory[k] {
+    for (v, &mandatory) in vals.iter_mut().zip(p.mandatory.iter()) {
+        if *v == ABSENT {
+            if mandatory {
                 return None;
             }
-            vals[k] = 0;
+            *v = 0;
         }
     }
     Some(vals)
@@ -295,15 +295,15 @@ fn parse_body_checked<const N: usize>(
             });
         }
         if syntax.ordered {
-            if let Some(prev) = last {
-                if idx < prev {
-                    return Err(CvssError::OutOfOrder {
-                        metric: String::from_utf8_lossy(key).into_owned(),
-                        offset,
-                        after: syntax.defs[prev].abbr.to_string(),
-                        version: syntax.version,
-                    });
-                }
+            if let Some(prev) = last
+                && idx < prev
+            {
+                return Err(CvssError::OutOfOrder {
+                    metric: String::from_utf8_lossy(key).into_owned(),
+                    offset,
+                    after: syntax.defs[prev].abbr.to_string(),
+                    version: syntax.version,
+                });
             }
             last = Some(idx);
         }

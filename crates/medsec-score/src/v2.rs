@@ -12,7 +12,11 @@ use crate::metric::{self, Group, MetricDef, Syntax, v};
 use crate::{CvssError, MetricExplanation, Rated, Score, Scores, Severity, Version};
 use std::fmt;
 
-const ND: crate::ValueDef = v("ND", "Not Defined", "not assessed; the neutral value applies");
+const ND: crate::ValueDef = v(
+    "ND",
+    "Not Defined",
+    "not assessed; the neutral value applies",
+);
 
 const fn m(
     abbr: &'static str,
@@ -34,7 +38,11 @@ macro_rules! impact {
     ($what:literal) => {
         &[
             v("N", "None", concat!("no impact on ", $what)),
-            v("P", "Partial", concat!("considerable but limited impact on ", $what)),
+            v(
+                "P",
+                "Partial",
+                concat!("considerable but limited impact on ", $what),
+            ),
             v("C", "Complete", concat!("total compromise of ", $what)),
         ]
     };
@@ -43,9 +51,21 @@ macro_rules! req {
     ($what:literal) => {
         &[
             ND,
-            v("L", "Low", concat!("loss of ", $what, " has limited effect here")),
-            v("M", "Medium", concat!("loss of ", $what, " is serious here")),
-            v("H", "High", concat!("loss of ", $what, " is catastrophic here")),
+            v(
+                "L",
+                "Low",
+                concat!("loss of ", $what, " has limited effect here"),
+            ),
+            v(
+                "M",
+                "Medium",
+                concat!("loss of ", $what, " is serious here"),
+            ),
+            v(
+                "H",
+                "High",
+                concat!("loss of ", $what, " is catastrophic here"),
+            ),
         ]
     };
 }
@@ -70,62 +90,178 @@ const N_METRICS: usize = 14;
 pub static METRICS: [MetricDef; N_METRICS] = DEFS;
 
 const DEFS: [MetricDef; N_METRICS] = [
-    m("AV", "Access Vector", Group::Base, true, &[
-        v("L", "Local", "attacker needs local access or a local account"),
-        v("A", "Adjacent Network", "attacker must be on the same broadcast or collision domain"),
-        v("N", "Network", "exploitable remotely"),
-    ]),
-    m("AC", "Access Complexity", Group::Base, true, &[
-        v("H", "High", "specialised conditions must exist"),
-        v("M", "Medium", "somewhat specialised conditions"),
-        v("L", "Low", "no specialised conditions"),
-    ]),
-    m("Au", "Authentication", Group::Base, true, &[
-        v("M", "Multiple", "attacker must authenticate two or more times"),
-        v("S", "Single", "attacker must authenticate once"),
-        v("N", "None", "no authentication needed"),
-    ]),
-    m("C", "Confidentiality Impact", Group::Base, true, impact!("confidentiality")),
-    m("I", "Integrity Impact", Group::Base, true, impact!("integrity")),
-    m("A", "Availability Impact", Group::Base, true, impact!("availability")),
-    m("E", "Exploitability", Group::Temporal, false, &[
-        ND,
-        v("U", "Unproven", "no exploit code known"),
-        v("POC", "Proof-of-Concept", "proof-of-concept code only"),
-        v("F", "Functional", "working exploit code exists"),
-        v("H", "High", "reliable exploit widely available or none needed"),
-    ]),
-    m("RL", "Remediation Level", Group::Temporal, false, &[
-        ND,
-        v("OF", "Official Fix", "a complete vendor fix exists"),
-        v("TF", "Temporary Fix", "an official interim fix exists"),
-        v("W", "Workaround", "an unofficial workaround exists"),
-        v("U", "Unavailable", "no fix or workaround"),
-    ]),
-    m("RC", "Report Confidence", Group::Temporal, false, &[
-        ND,
-        v("UC", "Unconfirmed", "a single unconfirmed report"),
-        v("UR", "Uncorroborated", "several reports that disagree"),
-        v("C", "Confirmed", "confirmed by the vendor or reproduced"),
-    ]),
-    m("CDP", "Collateral Damage Potential", Group::Environmental, false, &[
-        ND,
-        v("N", "None", "no potential for loss of life, property or revenue"),
-        v("L", "Low", "slight physical or property damage, or loss of revenue"),
-        v("LM", "Low-Medium", "moderate physical or property damage, or loss"),
-        v("MH", "Medium-High", "significant physical or property damage, or loss"),
-        v("H", "High", "catastrophic damage or loss"),
-    ]),
-    m("TD", "Target Distribution", Group::Environmental, false, &[
-        ND,
-        v("N", "None", "no vulnerable systems in the environment"),
-        v("L", "Low", "1-25% of the environment is vulnerable"),
-        v("M", "Medium", "26-75% of the environment is vulnerable"),
-        v("H", "High", "76-100% of the environment is vulnerable"),
-    ]),
-    m("CR", "Confidentiality Requirement", Group::Environmental, false, req!("confidentiality")),
-    m("IR", "Integrity Requirement", Group::Environmental, false, req!("integrity")),
-    m("AR", "Availability Requirement", Group::Environmental, false, req!("availability")),
+    m(
+        "AV",
+        "Access Vector",
+        Group::Base,
+        true,
+        &[
+            v(
+                "L",
+                "Local",
+                "attacker needs local access or a local account",
+            ),
+            v(
+                "A",
+                "Adjacent Network",
+                "attacker must be on the same broadcast or collision domain",
+            ),
+            v("N", "Network", "exploitable remotely"),
+        ],
+    ),
+    m(
+        "AC",
+        "Access Complexity",
+        Group::Base,
+        true,
+        &[
+            v("H", "High", "specialised conditions must exist"),
+            v("M", "Medium", "somewhat specialised conditions"),
+            v("L", "Low", "no specialised conditions"),
+        ],
+    ),
+    m(
+        "Au",
+        "Authentication",
+        Group::Base,
+        true,
+        &[
+            v(
+                "M",
+                "Multiple",
+                "attacker must authenticate two or more times",
+            ),
+            v("S", "Single", "attacker must authenticate once"),
+            v("N", "None", "no authentication needed"),
+        ],
+    ),
+    m(
+        "C",
+        "Confidentiality Impact",
+        Group::Base,
+        true,
+        impact!("confidentiality"),
+    ),
+    m(
+        "I",
+        "Integrity Impact",
+        Group::Base,
+        true,
+        impact!("integrity"),
+    ),
+    m(
+        "A",
+        "Availability Impact",
+        Group::Base,
+        true,
+        impact!("availability"),
+    ),
+    m(
+        "E",
+        "Exploitability",
+        Group::Temporal,
+        false,
+        &[
+            ND,
+            v("U", "Unproven", "no exploit code known"),
+            v("POC", "Proof-of-Concept", "proof-of-concept code only"),
+            v("F", "Functional", "working exploit code exists"),
+            v(
+                "H",
+                "High",
+                "reliable exploit widely available or none needed",
+            ),
+        ],
+    ),
+    m(
+        "RL",
+        "Remediation Level",
+        Group::Temporal,
+        false,
+        &[
+            ND,
+            v("OF", "Official Fix", "a complete vendor fix exists"),
+            v("TF", "Temporary Fix", "an official interim fix exists"),
+            v("W", "Workaround", "an unofficial workaround exists"),
+            v("U", "Unavailable", "no fix or workaround"),
+        ],
+    ),
+    m(
+        "RC",
+        "Report Confidence",
+        Group::Temporal,
+        false,
+        &[
+            ND,
+            v("UC", "Unconfirmed", "a single unconfirmed report"),
+            v("UR", "Uncorroborated", "several reports that disagree"),
+            v("C", "Confirmed", "confirmed by the vendor or reproduced"),
+        ],
+    ),
+    m(
+        "CDP",
+        "Collateral Damage Potential",
+        Group::Environmental,
+        false,
+        &[
+            ND,
+            v(
+                "N",
+                "None",
+                "no potential for loss of life, property or revenue",
+            ),
+            v(
+                "L",
+                "Low",
+                "slight physical or property damage, or loss of revenue",
+            ),
+            v(
+                "LM",
+                "Low-Medium",
+                "moderate physical or property damage, or loss",
+            ),
+            v(
+                "MH",
+                "Medium-High",
+                "significant physical or property damage, or loss",
+            ),
+            v("H", "High", "catastrophic damage or loss"),
+        ],
+    ),
+    m(
+        "TD",
+        "Target Distribution",
+        Group::Environmental,
+        false,
+        &[
+            ND,
+            v("N", "None", "no vulnerable systems in the environment"),
+            v("L", "Low", "1-25% of the environment is vulnerable"),
+            v("M", "Medium", "26-75% of the environment is vulnerable"),
+            v("H", "High", "76-100% of the environment is vulnerable"),
+        ],
+    ),
+    m(
+        "CR",
+        "Confidentiality Requirement",
+        Group::Environmental,
+        false,
+        req!("confidentiality"),
+    ),
+    m(
+        "IR",
+        "Integrity Requirement",
+        Group::Environmental,
+        false,
+        req!("integrity"),
+    ),
+    m(
+        "AR",
+        "Availability Requirement",
+        Group::Environmental,
+        false,
+        req!("availability"),
+    ),
 ];
 
 fn index_of(key: &[u8]) -> Option<usize> {
@@ -242,9 +378,8 @@ impl V2Vector {
 
     /// Impact = 10.41 × (1 − (1−C)(1−I)(1−A)), scaled by 10^11.
     fn impact(&self) -> i128 {
-        let p = (1000 - IMP1000[self.w(C)])
-            * (1000 - IMP1000[self.w(I)])
-            * (1000 - IMP1000[self.w(A)]);
+        let p =
+            (1000 - IMP1000[self.w(C)]) * (1000 - IMP1000[self.w(I)]) * (1000 - IMP1000[self.w(A)]);
         1041 * (1_000_000_000 - p)
     }
 

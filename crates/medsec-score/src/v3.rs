@@ -9,7 +9,11 @@ use crate::metric::{self, Group, MetricDef, Syntax, v};
 use crate::{CvssError, MetricExplanation, Nomenclature, Rated, Score, Scores, Severity, Version};
 use std::fmt;
 
-const NOT_DEFINED: crate::ValueDef = v("X", "Not Defined", "not assessed; the neutral/base value applies");
+const NOT_DEFINED: crate::ValueDef = v(
+    "X",
+    "Not Defined",
+    "not assessed; the neutral/base value applies",
+);
 
 macro_rules! cia {
     ($what:literal) => {
@@ -24,9 +28,21 @@ macro_rules! mcia {
     ($what:literal) => {
         &[
             NOT_DEFINED,
-            v("H", "High", concat!("total loss of ", $what, " in this environment")),
-            v("L", "Low", concat!("some loss of ", $what, " in this environment")),
-            v("N", "None", concat!("no loss of ", $what, " in this environment")),
+            v(
+                "H",
+                "High",
+                concat!("total loss of ", $what, " in this environment"),
+            ),
+            v(
+                "L",
+                "Low",
+                concat!("some loss of ", $what, " in this environment"),
+            ),
+            v(
+                "N",
+                "None",
+                concat!("no loss of ", $what, " in this environment"),
+            ),
         ]
     };
 }
@@ -34,9 +50,21 @@ macro_rules! req {
     ($what:literal) => {
         &[
             NOT_DEFINED,
-            v("H", "High", concat!("loss of ", $what, " is catastrophic here")),
-            v("M", "Medium", concat!("loss of ", $what, " is serious here")),
-            v("L", "Low", concat!("loss of ", $what, " has limited effect here")),
+            v(
+                "H",
+                "High",
+                concat!("loss of ", $what, " is catastrophic here"),
+            ),
+            v(
+                "M",
+                "Medium",
+                concat!("loss of ", $what, " is serious here"),
+            ),
+            v(
+                "L",
+                "Low",
+                concat!("loss of ", $what, " has limited effect here"),
+            ),
         ]
     };
 }
@@ -87,86 +115,250 @@ const N_METRICS: usize = 22;
 pub static METRICS: [MetricDef; N_METRICS] = DEFS;
 
 const DEFS: [MetricDef; N_METRICS] = [
-    m("AV", "Attack Vector", Group::Base, true, &[
-        v("N", "Network", "exploitable remotely across routed networks"),
-        v("A", "Adjacent", "attacker must share a local network segment or link"),
-        v("L", "Local", "attacker needs local access or a user to open something"),
-        v("P", "Physical", "attacker must touch or handle the device"),
-    ]),
-    m("AC", "Attack Complexity", Group::Base, true, &[
-        v("L", "Low", "no special conditions; repeatable at will"),
-        v("H", "High", "success depends on conditions beyond the attacker's control"),
-    ]),
-    m("PR", "Privileges Required", Group::Base, true, &[
-        v("N", "None", "no authentication needed"),
-        v("L", "Low", "ordinary user privileges needed"),
-        v("H", "High", "administrative privileges needed"),
-    ]),
-    m("UI", "User Interaction", Group::Base, true, &[
-        v("N", "None", "no user action needed"),
-        v("R", "Required", "a user must take some action"),
-    ]),
-    m("S", "Scope", Group::Base, true, &[
-        v("U", "Unchanged", "impact stays within the vulnerable component's authority"),
-        v("C", "Changed", "impact reaches components under another authority"),
-    ]),
-    m("C", "Confidentiality", Group::Base, true, cia!("confidentiality")),
+    m(
+        "AV",
+        "Attack Vector",
+        Group::Base,
+        true,
+        &[
+            v(
+                "N",
+                "Network",
+                "exploitable remotely across routed networks",
+            ),
+            v(
+                "A",
+                "Adjacent",
+                "attacker must share a local network segment or link",
+            ),
+            v(
+                "L",
+                "Local",
+                "attacker needs local access or a user to open something",
+            ),
+            v("P", "Physical", "attacker must touch or handle the device"),
+        ],
+    ),
+    m(
+        "AC",
+        "Attack Complexity",
+        Group::Base,
+        true,
+        &[
+            v("L", "Low", "no special conditions; repeatable at will"),
+            v(
+                "H",
+                "High",
+                "success depends on conditions beyond the attacker's control",
+            ),
+        ],
+    ),
+    m(
+        "PR",
+        "Privileges Required",
+        Group::Base,
+        true,
+        &[
+            v("N", "None", "no authentication needed"),
+            v("L", "Low", "ordinary user privileges needed"),
+            v("H", "High", "administrative privileges needed"),
+        ],
+    ),
+    m(
+        "UI",
+        "User Interaction",
+        Group::Base,
+        true,
+        &[
+            v("N", "None", "no user action needed"),
+            v("R", "Required", "a user must take some action"),
+        ],
+    ),
+    m(
+        "S",
+        "Scope",
+        Group::Base,
+        true,
+        &[
+            v(
+                "U",
+                "Unchanged",
+                "impact stays within the vulnerable component's authority",
+            ),
+            v(
+                "C",
+                "Changed",
+                "impact reaches components under another authority",
+            ),
+        ],
+    ),
+    m(
+        "C",
+        "Confidentiality",
+        Group::Base,
+        true,
+        cia!("confidentiality"),
+    ),
     m("I", "Integrity", Group::Base, true, cia!("integrity")),
     m("A", "Availability", Group::Base, true, cia!("availability")),
-    m("E", "Exploit Code Maturity", Group::Temporal, false, &[
-        NOT_DEFINED,
-        v("H", "High", "reliable, widely available exploit or none needed"),
-        v("F", "Functional", "working exploit code exists"),
-        v("P", "Proof-of-Concept", "proof-of-concept code only"),
-        v("U", "Unproven", "no exploit code known"),
-    ]),
-    m("RL", "Remediation Level", Group::Temporal, false, &[
-        NOT_DEFINED,
-        v("U", "Unavailable", "no fix or workaround"),
-        v("W", "Workaround", "an unofficial workaround exists"),
-        v("T", "Temporary Fix", "an official interim fix exists"),
-        v("O", "Official Fix", "a complete vendor fix exists"),
-    ]),
-    m("RC", "Report Confidence", Group::Temporal, false, &[
-        NOT_DEFINED,
-        v("C", "Confirmed", "confirmed by the vendor or reproduced"),
-        v("R", "Reasonable", "significant details published, root cause unconfirmed"),
-        v("U", "Unknown", "reports disagree on cause or impact"),
-    ]),
-    m("CR", "Confidentiality Requirement", Group::Environmental, false, req!("confidentiality")),
-    m("IR", "Integrity Requirement", Group::Environmental, false, req!("integrity")),
-    m("AR", "Availability Requirement", Group::Environmental, false, req!("availability")),
-    m("MAV", "Modified Attack Vector", Group::Environmental, false, &[
-        NOT_DEFINED,
-        v("N", "Network", "reachable across routed networks in this deployment"),
-        v("A", "Adjacent", "reachable only from the local segment here"),
-        v("L", "Local", "reachable only locally here"),
-        v("P", "Physical", "reachable only by physical access here"),
-    ]),
-    m("MAC", "Modified Attack Complexity", Group::Environmental, false, &[
-        NOT_DEFINED,
-        v("L", "Low", "no special conditions in this deployment"),
-        v("H", "High", "deployment adds conditions the attacker cannot control"),
-    ]),
-    m("MPR", "Modified Privileges Required", Group::Environmental, false, &[
-        NOT_DEFINED,
-        v("N", "None", "no authentication needed here"),
-        v("L", "Low", "user privileges needed here"),
-        v("H", "High", "administrative privileges needed here"),
-    ]),
-    m("MUI", "Modified User Interaction", Group::Environmental, false, &[
-        NOT_DEFINED,
-        v("N", "None", "no user action needed here"),
-        v("R", "Required", "a user must act here"),
-    ]),
-    m("MS", "Modified Scope", Group::Environmental, false, &[
-        NOT_DEFINED,
-        v("U", "Unchanged", "impact stays within the component here"),
-        v("C", "Changed", "impact crosses an authority boundary here"),
-    ]),
-    m("MC", "Modified Confidentiality", Group::Environmental, false, mcia!("confidentiality")),
-    m("MI", "Modified Integrity", Group::Environmental, false, mcia!("integrity")),
-    m("MA", "Modified Availability", Group::Environmental, false, mcia!("availability")),
+    m(
+        "E",
+        "Exploit Code Maturity",
+        Group::Temporal,
+        false,
+        &[
+            NOT_DEFINED,
+            v(
+                "H",
+                "High",
+                "reliable, widely available exploit or none needed",
+            ),
+            v("F", "Functional", "working exploit code exists"),
+            v("P", "Proof-of-Concept", "proof-of-concept code only"),
+            v("U", "Unproven", "no exploit code known"),
+        ],
+    ),
+    m(
+        "RL",
+        "Remediation Level",
+        Group::Temporal,
+        false,
+        &[
+            NOT_DEFINED,
+            v("U", "Unavailable", "no fix or workaround"),
+            v("W", "Workaround", "an unofficial workaround exists"),
+            v("T", "Temporary Fix", "an official interim fix exists"),
+            v("O", "Official Fix", "a complete vendor fix exists"),
+        ],
+    ),
+    m(
+        "RC",
+        "Report Confidence",
+        Group::Temporal,
+        false,
+        &[
+            NOT_DEFINED,
+            v("C", "Confirmed", "confirmed by the vendor or reproduced"),
+            v(
+                "R",
+                "Reasonable",
+                "significant details published, root cause unconfirmed",
+            ),
+            v("U", "Unknown", "reports disagree on cause or impact"),
+        ],
+    ),
+    m(
+        "CR",
+        "Confidentiality Requirement",
+        Group::Environmental,
+        false,
+        req!("confidentiality"),
+    ),
+    m(
+        "IR",
+        "Integrity Requirement",
+        Group::Environmental,
+        false,
+        req!("integrity"),
+    ),
+    m(
+        "AR",
+        "Availability Requirement",
+        Group::Environmental,
+        false,
+        req!("availability"),
+    ),
+    m(
+        "MAV",
+        "Modified Attack Vector",
+        Group::Environmental,
+        false,
+        &[
+            NOT_DEFINED,
+            v(
+                "N",
+                "Network",
+                "reachable across routed networks in this deployment",
+            ),
+            v(
+                "A",
+                "Adjacent",
+                "reachable only from the local segment here",
+            ),
+            v("L", "Local", "reachable only locally here"),
+            v("P", "Physical", "reachable only by physical access here"),
+        ],
+    ),
+    m(
+        "MAC",
+        "Modified Attack Complexity",
+        Group::Environmental,
+        false,
+        &[
+            NOT_DEFINED,
+            v("L", "Low", "no special conditions in this deployment"),
+            v(
+                "H",
+                "High",
+                "deployment adds conditions the attacker cannot control",
+            ),
+        ],
+    ),
+    m(
+        "MPR",
+        "Modified Privileges Required",
+        Group::Environmental,
+        false,
+        &[
+            NOT_DEFINED,
+            v("N", "None", "no authentication needed here"),
+            v("L", "Low", "user privileges needed here"),
+            v("H", "High", "administrative privileges needed here"),
+        ],
+    ),
+    m(
+        "MUI",
+        "Modified User Interaction",
+        Group::Environmental,
+        false,
+        &[
+            NOT_DEFINED,
+            v("N", "None", "no user action needed here"),
+            v("R", "Required", "a user must act here"),
+        ],
+    ),
+    m(
+        "MS",
+        "Modified Scope",
+        Group::Environmental,
+        false,
+        &[
+            NOT_DEFINED,
+            v("U", "Unchanged", "impact stays within the component here"),
+            v("C", "Changed", "impact crosses an authority boundary here"),
+        ],
+    ),
+    m(
+        "MC",
+        "Modified Confidentiality",
+        Group::Environmental,
+        false,
+        mcia!("confidentiality"),
+    ),
+    m(
+        "MI",
+        "Modified Integrity",
+        Group::Environmental,
+        false,
+        mcia!("integrity"),
+    ),
+    m(
+        "MA",
+        "Modified Availability",
+        Group::Environmental,
+        false,
+        mcia!("availability"),
+    ),
 ];
 
 fn index_of(key: &[u8]) -> Option<usize> {
@@ -381,7 +573,8 @@ impl V3Vector {
         } else {
             W_PR_UNCHANGED
         };
-        let expl = 8.22 * W_AV[eff(MAV, AV)] * W_AC[eff(MAC, AC)] * pr[eff(MPR, PR)] * W_UI[eff(MUI, UI)];
+        let expl =
+            8.22 * W_AV[eff(MAV, AV)] * W_AC[eff(MAC, AC)] * pr[eff(MPR, PR)] * W_UI[eff(MUI, UI)];
         Some(if changed {
             (1.08 * (impact + expl)).min(10.0)
         } else {
@@ -430,7 +623,7 @@ pub fn roundup_v31(x: f64) -> u8 {
     }
     // x ≤ 10 here, so int_input ≤ 1_000_000 and fits u64.
     let i = int_input as u64;
-    if i % 10_000 == 0 {
+    if i.is_multiple_of(10_000) {
         (i / 10_000) as u8
     } else {
         (i / 10_000 + 1) as u8
@@ -441,7 +634,7 @@ pub fn roundup_v31(x: f64) -> u8 {
 fn roundup_v31_scaled(p: u64) -> u8 {
     // round_to_nearest_integer(input × 100000), half up: p / 100 rounded.
     let i = (p + 50) / 100;
-    if i % 10_000 == 0 {
+    if i.is_multiple_of(10_000) {
         (i / 10_000) as u8
     } else {
         (i / 10_000 + 1) as u8
@@ -536,7 +729,7 @@ mod tests {
                 let t = x * 10.0;
                 let above = t - t.floor();
                 assert!(
-                    above < 1e-9 || above > 2e-4,
+                    !(1e-9..=2e-4).contains(&above),
                     "3.{minor}: {x} is {above} tenths above a tenth"
                 );
                 assert_eq!(roundup_v30(x), roundup_v31(x), "3.{minor}: {x}");

@@ -34,9 +34,21 @@ const fn m(
 macro_rules! imp {
     ($sys:literal, $what:literal) => {
         &[
-            v("H", "High", concat!("total loss of ", $what, " of the ", $sys, " system")),
-            v("L", "Low", concat!("some loss of ", $what, " of the ", $sys, " system")),
-            v("N", "None", concat!("no loss of ", $what, " of the ", $sys, " system")),
+            v(
+                "H",
+                "High",
+                concat!("total loss of ", $what, " of the ", $sys, " system"),
+            ),
+            v(
+                "L",
+                "Low",
+                concat!("some loss of ", $what, " of the ", $sys, " system"),
+            ),
+            v(
+                "N",
+                "None",
+                concat!("no loss of ", $what, " of the ", $sys, " system"),
+            ),
         ]
     };
 }
@@ -44,9 +56,21 @@ macro_rules! mimp {
     ($sys:literal, $what:literal) => {
         &[
             X,
-            v("H", "High", concat!("total loss of ", $what, " of the ", $sys, " system here")),
-            v("L", "Low", concat!("some loss of ", $what, " of the ", $sys, " system here")),
-            v("N", "None", concat!("no loss of ", $what, " of the ", $sys, " system here")),
+            v(
+                "H",
+                "High",
+                concat!("total loss of ", $what, " of the ", $sys, " system here"),
+            ),
+            v(
+                "L",
+                "Low",
+                concat!("some loss of ", $what, " of the ", $sys, " system here"),
+            ),
+            v(
+                "N",
+                "None",
+                concat!("no loss of ", $what, " of the ", $sys, " system here"),
+            ),
         ]
     };
 }
@@ -54,10 +78,30 @@ macro_rules! msafety {
     ($what:literal) => {
         &[
             X,
-            v("S", "Safety", concat!("loss of ", $what, " of a subsequent system can hurt people (IEC 61508)")),
-            v("H", "High", concat!("total loss of ", $what, " of the subsequent system here")),
-            v("L", "Low", concat!("some loss of ", $what, " of the subsequent system here")),
-            v("N", "None", concat!("no loss of ", $what, " of the subsequent system here")),
+            v(
+                "S",
+                "Safety",
+                concat!(
+                    "loss of ",
+                    $what,
+                    " of a subsequent system can hurt people (IEC 61508)"
+                ),
+            ),
+            v(
+                "H",
+                "High",
+                concat!("total loss of ", $what, " of the subsequent system here"),
+            ),
+            v(
+                "L",
+                "Low",
+                concat!("some loss of ", $what, " of the subsequent system here"),
+            ),
+            v(
+                "N",
+                "None",
+                concat!("no loss of ", $what, " of the subsequent system here"),
+            ),
         ]
     };
 }
@@ -65,9 +109,21 @@ macro_rules! req {
     ($what:literal) => {
         &[
             X,
-            v("H", "High", concat!("loss of ", $what, " is catastrophic here")),
-            v("M", "Medium", concat!("loss of ", $what, " is serious here")),
-            v("L", "Low", concat!("loss of ", $what, " has limited effect here")),
+            v(
+                "H",
+                "High",
+                concat!("loss of ", $what, " is catastrophic here"),
+            ),
+            v(
+                "M",
+                "Medium",
+                concat!("loss of ", $what, " is serious here"),
+            ),
+            v(
+                "L",
+                "Low",
+                concat!("loss of ", $what, " has limited effect here"),
+            ),
         ]
     };
 }
@@ -104,114 +160,346 @@ const N_METRICS: usize = 32;
 pub static METRICS: [MetricDef; N_METRICS] = DEFS;
 
 const DEFS: [MetricDef; N_METRICS] = [
-    m("AV", "Attack Vector", Group::Base, true, &[
-        v("N", "Network", "exploitable remotely across routed networks"),
-        v("A", "Adjacent", "attacker must share a local network, link or radio range"),
-        v("L", "Local", "attacker needs local access or a user to open something"),
-        v("P", "Physical", "attacker must touch or handle the device"),
-    ]),
-    m("AC", "Attack Complexity", Group::Base, true, &[
-        v("L", "Low", "no security measure has to be evaded"),
-        v("H", "High", "attacker must evade or defeat a security measure"),
-    ]),
-    m("AT", "Attack Requirements", Group::Base, true, &[
-        v("N", "None", "works regardless of deployment conditions"),
-        v("P", "Present", "depends on deployment or execution conditions"),
-    ]),
-    m("PR", "Privileges Required", Group::Base, true, &[
-        v("N", "None", "no authentication needed"),
-        v("L", "Low", "ordinary user privileges needed"),
-        v("H", "High", "administrative privileges needed"),
-    ]),
-    m("UI", "User Interaction", Group::Base, true, &[
-        v("N", "None", "no user action needed"),
-        v("P", "Passive", "a user must do something ordinary, unknowingly"),
-        v("A", "Active", "a user must knowingly take specific actions"),
-    ]),
-    m("VC", "Vulnerable System Confidentiality", Group::Base, true, imp!("vulnerable", "confidentiality")),
-    m("VI", "Vulnerable System Integrity", Group::Base, true, imp!("vulnerable", "integrity")),
-    m("VA", "Vulnerable System Availability", Group::Base, true, imp!("vulnerable", "availability")),
-    m("SC", "Subsequent System Confidentiality", Group::Base, true, imp!("subsequent", "confidentiality")),
-    m("SI", "Subsequent System Integrity", Group::Base, true, imp!("subsequent", "integrity")),
-    m("SA", "Subsequent System Availability", Group::Base, true, imp!("subsequent", "availability")),
-    m("E", "Exploit Maturity", Group::Threat, false, &[
-        X,
-        v("A", "Attacked", "attacks or easy exploit tools are reported"),
-        v("P", "POC", "proof-of-concept exploit public, no attacks reported"),
-        v("U", "Unreported", "no exploit or attack known"),
-    ]),
-    m("CR", "Confidentiality Requirements", Group::Environmental, false, req!("confidentiality")),
-    m("IR", "Integrity Requirements", Group::Environmental, false, req!("integrity")),
-    m("AR", "Availability Requirements", Group::Environmental, false, req!("availability")),
-    m("MAV", "Modified Attack Vector", Group::Environmental, false, &[
-        X,
-        v("N", "Network", "reachable across routed networks here"),
-        v("A", "Adjacent", "reachable only from the local network here"),
-        v("L", "Local", "reachable only locally here"),
-        v("P", "Physical", "reachable only by physical access here"),
-    ]),
-    m("MAC", "Modified Attack Complexity", Group::Environmental, false, &[
-        X,
-        v("L", "Low", "no security measure to evade here"),
-        v("H", "High", "a security measure must be defeated here"),
-    ]),
-    m("MAT", "Modified Attack Requirements", Group::Environmental, false, &[
-        X,
-        v("N", "None", "no deployment conditions needed here"),
-        v("P", "Present", "deployment conditions needed here"),
-    ]),
-    m("MPR", "Modified Privileges Required", Group::Environmental, false, &[
-        X,
-        v("N", "None", "no authentication needed here"),
-        v("L", "Low", "user privileges needed here"),
-        v("H", "High", "administrative privileges needed here"),
-    ]),
-    m("MUI", "Modified User Interaction", Group::Environmental, false, &[
-        X,
-        v("N", "None", "no user action needed here"),
-        v("P", "Passive", "an ordinary user action is needed here"),
-        v("A", "Active", "a deliberate user action is needed here"),
-    ]),
-    m("MVC", "Modified Vulnerable System Confidentiality", Group::Environmental, false, mimp!("vulnerable", "confidentiality")),
-    m("MVI", "Modified Vulnerable System Integrity", Group::Environmental, false, mimp!("vulnerable", "integrity")),
-    m("MVA", "Modified Vulnerable System Availability", Group::Environmental, false, mimp!("vulnerable", "availability")),
-    m("MSC", "Modified Subsequent System Confidentiality", Group::Environmental, false, mimp!("subsequent", "confidentiality")),
-    m("MSI", "Modified Subsequent System Integrity", Group::Environmental, false, msafety!("integrity")),
-    m("MSA", "Modified Subsequent System Availability", Group::Environmental, false, msafety!("availability")),
-    m("S", "Safety", Group::Supplemental, false, &[
-        X,
-        v("N", "Negligible", "consequences to people are negligible"),
-        v("P", "Present", "consequences to people could be more than negligible"),
-    ]),
-    m("AU", "Automatable", Group::Supplemental, false, &[
-        X,
-        v("N", "No", "attack steps cannot all be automated"),
-        v("Y", "Yes", "attack can be automated across many targets"),
-    ]),
-    m("R", "Recovery", Group::Supplemental, false, &[
-        X,
-        v("A", "Automatic", "the system recovers by itself"),
-        v("U", "User", "a person must act to recover"),
-        v("I", "Irrecoverable", "the system cannot be recovered"),
-    ]),
-    m("V", "Value Density", Group::Supplemental, false, &[
-        X,
-        v("D", "Diffuse", "each target holds few resources"),
-        v("C", "Concentrated", "each target holds many resources"),
-    ]),
-    m("RE", "Vulnerability Response Effort", Group::Supplemental, false, &[
-        X,
-        v("L", "Low", "little effort to respond"),
-        v("M", "Moderate", "some effort to respond"),
-        v("H", "High", "significant effort to respond"),
-    ]),
-    m("U", "Provider Urgency", Group::Supplemental, false, &[
-        X,
-        v("Clear", "Clear", "provider rates it informational"),
-        v("Green", "Green", "provider rates urgency reduced"),
-        v("Amber", "Amber", "provider rates urgency moderate"),
-        v("Red", "Red", "provider rates urgency highest"),
-    ]),
+    m(
+        "AV",
+        "Attack Vector",
+        Group::Base,
+        true,
+        &[
+            v(
+                "N",
+                "Network",
+                "exploitable remotely across routed networks",
+            ),
+            v(
+                "A",
+                "Adjacent",
+                "attacker must share a local network, link or radio range",
+            ),
+            v(
+                "L",
+                "Local",
+                "attacker needs local access or a user to open something",
+            ),
+            v("P", "Physical", "attacker must touch or handle the device"),
+        ],
+    ),
+    m(
+        "AC",
+        "Attack Complexity",
+        Group::Base,
+        true,
+        &[
+            v("L", "Low", "no security measure has to be evaded"),
+            v(
+                "H",
+                "High",
+                "attacker must evade or defeat a security measure",
+            ),
+        ],
+    ),
+    m(
+        "AT",
+        "Attack Requirements",
+        Group::Base,
+        true,
+        &[
+            v("N", "None", "works regardless of deployment conditions"),
+            v(
+                "P",
+                "Present",
+                "depends on deployment or execution conditions",
+            ),
+        ],
+    ),
+    m(
+        "PR",
+        "Privileges Required",
+        Group::Base,
+        true,
+        &[
+            v("N", "None", "no authentication needed"),
+            v("L", "Low", "ordinary user privileges needed"),
+            v("H", "High", "administrative privileges needed"),
+        ],
+    ),
+    m(
+        "UI",
+        "User Interaction",
+        Group::Base,
+        true,
+        &[
+            v("N", "None", "no user action needed"),
+            v(
+                "P",
+                "Passive",
+                "a user must do something ordinary, unknowingly",
+            ),
+            v("A", "Active", "a user must knowingly take specific actions"),
+        ],
+    ),
+    m(
+        "VC",
+        "Vulnerable System Confidentiality",
+        Group::Base,
+        true,
+        imp!("vulnerable", "confidentiality"),
+    ),
+    m(
+        "VI",
+        "Vulnerable System Integrity",
+        Group::Base,
+        true,
+        imp!("vulnerable", "integrity"),
+    ),
+    m(
+        "VA",
+        "Vulnerable System Availability",
+        Group::Base,
+        true,
+        imp!("vulnerable", "availability"),
+    ),
+    m(
+        "SC",
+        "Subsequent System Confidentiality",
+        Group::Base,
+        true,
+        imp!("subsequent", "confidentiality"),
+    ),
+    m(
+        "SI",
+        "Subsequent System Integrity",
+        Group::Base,
+        true,
+        imp!("subsequent", "integrity"),
+    ),
+    m(
+        "SA",
+        "Subsequent System Availability",
+        Group::Base,
+        true,
+        imp!("subsequent", "availability"),
+    ),
+    m(
+        "E",
+        "Exploit Maturity",
+        Group::Threat,
+        false,
+        &[
+            X,
+            v(
+                "A",
+                "Attacked",
+                "attacks or easy exploit tools are reported",
+            ),
+            v(
+                "P",
+                "POC",
+                "proof-of-concept exploit public, no attacks reported",
+            ),
+            v("U", "Unreported", "no exploit or attack known"),
+        ],
+    ),
+    m(
+        "CR",
+        "Confidentiality Requirements",
+        Group::Environmental,
+        false,
+        req!("confidentiality"),
+    ),
+    m(
+        "IR",
+        "Integrity Requirements",
+        Group::Environmental,
+        false,
+        req!("integrity"),
+    ),
+    m(
+        "AR",
+        "Availability Requirements",
+        Group::Environmental,
+        false,
+        req!("availability"),
+    ),
+    m(
+        "MAV",
+        "Modified Attack Vector",
+        Group::Environmental,
+        false,
+        &[
+            X,
+            v("N", "Network", "reachable across routed networks here"),
+            v(
+                "A",
+                "Adjacent",
+                "reachable only from the local network here",
+            ),
+            v("L", "Local", "reachable only locally here"),
+            v("P", "Physical", "reachable only by physical access here"),
+        ],
+    ),
+    m(
+        "MAC",
+        "Modified Attack Complexity",
+        Group::Environmental,
+        false,
+        &[
+            X,
+            v("L", "Low", "no security measure to evade here"),
+            v("H", "High", "a security measure must be defeated here"),
+        ],
+    ),
+    m(
+        "MAT",
+        "Modified Attack Requirements",
+        Group::Environmental,
+        false,
+        &[
+            X,
+            v("N", "None", "no deployment conditions needed here"),
+            v("P", "Present", "deployment conditions needed here"),
+        ],
+    ),
+    m(
+        "MPR",
+        "Modified Privileges Required",
+        Group::Environmental,
+        false,
+        &[
+            X,
+            v("N", "None", "no authentication needed here"),
+            v("L", "Low", "user privileges needed here"),
+            v("H", "High", "administrative privileges needed here"),
+        ],
+    ),
+    m(
+        "MUI",
+        "Modified User Interaction",
+        Group::Environmental,
+        false,
+        &[
+            X,
+            v("N", "None", "no user action needed here"),
+            v("P", "Passive", "an ordinary user action is needed here"),
+            v("A", "Active", "a deliberate user action is needed here"),
+        ],
+    ),
+    m(
+        "MVC",
+        "Modified Vulnerable System Confidentiality",
+        Group::Environmental,
+        false,
+        mimp!("vulnerable", "confidentiality"),
+    ),
+    m(
+        "MVI",
+        "Modified Vulnerable System Integrity",
+        Group::Environmental,
+        false,
+        mimp!("vulnerable", "integrity"),
+    ),
+    m(
+        "MVA",
+        "Modified Vulnerable System Availability",
+        Group::Environmental,
+        false,
+        mimp!("vulnerable", "availability"),
+    ),
+    m(
+        "MSC",
+        "Modified Subsequent System Confidentiality",
+        Group::Environmental,
+        false,
+        mimp!("subsequent", "confidentiality"),
+    ),
+    m(
+        "MSI",
+        "Modified Subsequent System Integrity",
+        Group::Environmental,
+        false,
+        msafety!("integrity"),
+    ),
+    m(
+        "MSA",
+        "Modified Subsequent System Availability",
+        Group::Environmental,
+        false,
+        msafety!("availability"),
+    ),
+    m(
+        "S",
+        "Safety",
+        Group::Supplemental,
+        false,
+        &[
+            X,
+            v("N", "Negligible", "consequences to people are negligible"),
+            v(
+                "P",
+                "Present",
+                "consequences to people could be more than negligible",
+            ),
+        ],
+    ),
+    m(
+        "AU",
+        "Automatable",
+        Group::Supplemental,
+        false,
+        &[
+            X,
+            v("N", "No", "attack steps cannot all be automated"),
+            v("Y", "Yes", "attack can be automated across many targets"),
+        ],
+    ),
+    m(
+        "R",
+        "Recovery",
+        Group::Supplemental,
+        false,
+        &[
+            X,
+            v("A", "Automatic", "the system recovers by itself"),
+            v("U", "User", "a person must act to recover"),
+            v("I", "Irrecoverable", "the system cannot be recovered"),
+        ],
+    ),
+    m(
+        "V",
+        "Value Density",
+        Group::Supplemental,
+        false,
+        &[
+            X,
+            v("D", "Diffuse", "each target holds few resources"),
+            v("C", "Concentrated", "each target holds many resources"),
+        ],
+    ),
+    m(
+        "RE",
+        "Vulnerability Response Effort",
+        Group::Supplemental,
+        false,
+        &[
+            X,
+            v("L", "Low", "little effort to respond"),
+            v("M", "Moderate", "some effort to respond"),
+            v("H", "High", "significant effort to respond"),
+        ],
+    ),
+    m(
+        "U",
+        "Provider Urgency",
+        Group::Supplemental,
+        false,
+        &[
+            X,
+            v("Clear", "Clear", "provider rates it informational"),
+            v("Green", "Green", "provider rates urgency reduced"),
+            v("Amber", "Amber", "provider rates urgency moderate"),
+            v("Red", "Red", "provider rates urgency highest"),
+        ],
+    ),
 ];
 
 fn index_of(key: &[u8]) -> Option<usize> {
@@ -312,7 +600,10 @@ const EQ1_MAX: [&[[usize; 3]]; 3] = [
 const EQ2_MAX: [&[[usize; 2]]; 2] = [&[[0, 0]], &[[1, 0], [0, 1]]];
 // EQ3+EQ6 joint: [eq3][eq6] → (VC, VI, VA, CR, IR, AR); EQ3=2 with EQ6=0 cannot occur.
 const EQ3EQ6_MAX: [[&[[usize; 6]]; 2]; 3] = [
-    [&[[0, 0, 0, 0, 0, 0]], &[[0, 0, 1, 1, 1, 0], [0, 0, 0, 1, 1, 1]]],
+    [
+        &[[0, 0, 0, 0, 0, 0]],
+        &[[0, 0, 1, 1, 1, 0], [0, 0, 0, 1, 1, 1]],
+    ],
     [
         &[[1, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0]],
         &[
@@ -404,7 +695,12 @@ impl Eff {
     /// Score in tenths (reference calculator `cvss_score`).
     fn score(&self) -> u8 {
         // No impact at all scores 0 (spec section 8).
-        if self.vc == 2 && self.vi == 2 && self.va == 2 && self.sc == 2 && self.si == 3 && self.sa == 3
+        if self.vc == 2
+            && self.vi == 2
+            && self.va == 2
+            && self.sc == 2
+            && self.si == 3
+            && self.sa == 3
         {
             return 0;
         }

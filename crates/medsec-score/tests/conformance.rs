@@ -41,27 +41,111 @@ fn tenths(v: &serde_json::Value) -> u8 {
 /// v3.0 and v3.1, so each is checked under both prefixes. Cross-checked against a public
 /// third-party test suite that reproduces the FIRST document (found with the search tool).
 const FIRST_V3_EXAMPLES: &[(&str, &str, u8)] = &[
-    ("CVE-2013-1937 phpMyAdmin XSS", "AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", 61),
-    ("CVE-2013-0375 MySQL SQL injection", "AV:N/AC:L/PR:L/UI:N/S:C/C:L/I:L/A:N", 64),
-    ("CVE-2014-3566 SSLv3 POODLE", "AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N", 31),
-    ("CVE-2012-1516 VMware guest to host", "AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H", 99),
-    ("CVE-2009-0783 Tomcat XML parser", "AV:L/AC:L/PR:H/UI:N/S:U/C:L/I:L/A:L", 42),
-    ("CVE-2012-0384 Cisco IOS", "AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 88),
-    ("CVE-2015-1098 Apple iWork", "AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H", 78),
-    ("CVE-2014-0160 Heartbleed", "AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", 75),
-    ("CVE-2014-6271 Shellshock", "AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 98),
-    ("CVE-2008-1447 DNS cache poisoning", "AV:N/AC:H/PR:N/UI:N/S:C/C:N/I:H/A:N", 68),
-    ("CVE-2014-2005 Sophos disk encryption", "AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 68),
-    ("CVE-2010-0467 Joomla directory traversal", "AV:N/AC:L/PR:N/UI:N/S:C/C:L/I:N/A:N", 58),
-    ("CVE-2012-1342 Cisco ASR ACL bypass", "AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:L/A:N", 58),
-    ("CVE-2013-6014 Juniper proxy ARP", "AV:A/AC:L/PR:N/UI:N/S:C/C:H/I:N/A:H", 93),
-    ("CVE-2014-9253 DokuWiki XSS", "AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:N", 54),
-    ("CVE-2009-0658 Adobe Acrobat JBIG2", "AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H", 78),
-    ("CVE-2011-1265 Microsoft Bluetooth stack", "AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 88),
-    ("CVE-2014-2019 Apple iOS passcode", "AV:P/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N", 46),
-    ("CVE-2015-0970 SearchBlox CSRF", "AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H", 88),
-    ("CVE-2014-0224 OpenSSL CCS injection", "AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N", 74),
-    ("CVE-2012-5376 Chrome IPC sandbox escape", "AV:N/AC:L/PR:N/UI:R/S:C/C:H/I:H/A:H", 96),
+    (
+        "CVE-2013-1937 phpMyAdmin XSS",
+        "AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
+        61,
+    ),
+    (
+        "CVE-2013-0375 MySQL SQL injection",
+        "AV:N/AC:L/PR:L/UI:N/S:C/C:L/I:L/A:N",
+        64,
+    ),
+    (
+        "CVE-2014-3566 SSLv3 POODLE",
+        "AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N",
+        31,
+    ),
+    (
+        "CVE-2012-1516 VMware guest to host",
+        "AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H",
+        99,
+    ),
+    (
+        "CVE-2009-0783 Tomcat XML parser",
+        "AV:L/AC:L/PR:H/UI:N/S:U/C:L/I:L/A:L",
+        42,
+    ),
+    (
+        "CVE-2012-0384 Cisco IOS",
+        "AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H",
+        88,
+    ),
+    (
+        "CVE-2015-1098 Apple iWork",
+        "AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H",
+        78,
+    ),
+    (
+        "CVE-2014-0160 Heartbleed",
+        "AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
+        75,
+    ),
+    (
+        "CVE-2014-6271 Shellshock",
+        "AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        98,
+    ),
+    (
+        "CVE-2008-1447 DNS cache poisoning",
+        "AV:N/AC:H/PR:N/UI:N/S:C/C:N/I:H/A:N",
+        68,
+    ),
+    (
+        "CVE-2014-2005 Sophos disk encryption",
+        "AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        68,
+    ),
+    (
+        "CVE-2010-0467 Joomla directory traversal",
+        "AV:N/AC:L/PR:N/UI:N/S:C/C:L/I:N/A:N",
+        58,
+    ),
+    (
+        "CVE-2012-1342 Cisco ASR ACL bypass",
+        "AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:L/A:N",
+        58,
+    ),
+    (
+        "CVE-2013-6014 Juniper proxy ARP",
+        "AV:A/AC:L/PR:N/UI:N/S:C/C:H/I:N/A:H",
+        93,
+    ),
+    (
+        "CVE-2014-9253 DokuWiki XSS",
+        "AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:N",
+        54,
+    ),
+    (
+        "CVE-2009-0658 Adobe Acrobat JBIG2",
+        "AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H",
+        78,
+    ),
+    (
+        "CVE-2011-1265 Microsoft Bluetooth stack",
+        "AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        88,
+    ),
+    (
+        "CVE-2014-2019 Apple iOS passcode",
+        "AV:P/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N",
+        46,
+    ),
+    (
+        "CVE-2015-0970 SearchBlox CSRF",
+        "AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H",
+        88,
+    ),
+    (
+        "CVE-2014-0224 OpenSSL CCS injection",
+        "AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N",
+        74,
+    ),
+    (
+        "CVE-2012-5376 Chrome IPC sandbox escape",
+        "AV:N/AC:L/PR:N/UI:R/S:C/C:H/I:H/A:H",
+        96,
+    ),
 ];
 
 #[test]
@@ -81,18 +165,43 @@ fn first_v3_examples() {
 fn first_v2_guide_examples() {
     let cases = [
         // CVE-2002-0392, Apache chunked encoding.
-        ("AV:N/AC:L/Au:N/C:N/I:N/A:C", 78, "E:F/RL:OF/RC:C", 64, "CDP:H/TD:H/CR:M/IR:M/AR:H", 92),
+        (
+            "AV:N/AC:L/Au:N/C:N/I:N/A:C",
+            78,
+            "E:F/RL:OF/RC:C",
+            64,
+            "CDP:H/TD:H/CR:M/IR:M/AR:H",
+            92,
+        ),
         // CVE-2003-0818, Microsoft Windows ASN.1.
-        ("AV:N/AC:L/Au:N/C:C/I:C/A:C", 100, "E:F/RL:OF/RC:C", 83, "CDP:H/TD:H/CR:M/IR:M/AR:L", 90),
+        (
+            "AV:N/AC:L/Au:N/C:C/I:C/A:C",
+            100,
+            "E:F/RL:OF/RC:C",
+            83,
+            "CDP:H/TD:H/CR:M/IR:M/AR:L",
+            90,
+        ),
         // CVE-2003-0062, NOD32 antivirus.
-        ("AV:L/AC:H/Au:N/C:C/I:C/A:C", 62, "E:POC/RL:OF/RC:C", 49, "CDP:H/TD:H/CR:M/IR:M/AR:M", 75),
+        (
+            "AV:L/AC:H/Au:N/C:C/I:C/A:C",
+            62,
+            "E:POC/RL:OF/RC:C",
+            49,
+            "CDP:H/TD:H/CR:M/IR:M/AR:M",
+            75,
+        ),
     ];
     for (base, b, temporal, t, env, e) in cases {
         let v = format!("{base}/{temporal}/{env}");
         let s = parse(&v).unwrap().score();
         assert_eq!(s.base.score.tenths(), b, "{v} base");
         assert_eq!(s.temporal.unwrap().score.tenths(), t, "{v} temporal");
-        assert_eq!(s.environmental.unwrap().score.tenths(), e, "{v} environmental");
+        assert_eq!(
+            s.environmental.unwrap().score.tenths(),
+            e,
+            "{v} environmental"
+        );
         // The NVD parenthesised form parses to the same vector.
         assert_eq!(parse(&format!("({v})")).unwrap(), parse(&v).unwrap());
     }
@@ -105,7 +214,11 @@ fn first_v2_guide_examples() {
 #[test]
 fn first_v4_examples() {
     let cases = [
-        ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", 93, Nomenclature::B),
+        (
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+            93,
+            Nomenclature::B,
+        ),
         (
             "CVSS:4.0/AV:A/AC:L/AT:N/PR:L/UI:A/VC:L/VI:L/VA:N/SC:N/SI:N/SA:H/CR:X",
             41,
@@ -128,7 +241,9 @@ fn check_nvd(file: &str, min: usize) {
     assert!(rows.len() >= min, "{file}: only {} rows", rows.len());
     for row in rows {
         let v = row["vector"].as_str().unwrap();
-        let s = parse(v).unwrap_or_else(|e| panic!("{file}: {v}: {e}")).score();
+        let s = parse(v)
+            .unwrap_or_else(|e| panic!("{file}: {v}: {e}"))
+            .score();
         assert_eq!(s.base.score.tenths(), tenths(&row["score"]), "{file}: {v}");
         let want = row["severity"].as_str().unwrap();
         assert_eq!(s.base.severity.as_str().to_uppercase(), want, "{file}: {v}");
@@ -152,14 +267,28 @@ fn check_redhat(file: &str, min: usize) {
     assert!(rows.len() >= min, "{file}: only {} rows", rows.len());
     for row in rows {
         let v = row["vector"].as_str().unwrap();
-        let s = parse(v).unwrap_or_else(|e| panic!("{file}: {v}: {e}")).score();
+        let s = parse(v)
+            .unwrap_or_else(|e| panic!("{file}: {v}: {e}"))
+            .score();
         if v.starts_with("CVSS:4.0/") {
-            assert_eq!(s.overall.score.tenths(), tenths(&row["base"]), "{file}: {v}");
+            assert_eq!(
+                s.overall.score.tenths(),
+                tenths(&row["base"]),
+                "{file}: {v}"
+            );
             continue;
         }
-        assert_eq!(s.base.score.tenths(), tenths(&row["base"]), "{file}: {v} base");
+        assert_eq!(
+            s.base.score.tenths(),
+            tenths(&row["base"]),
+            "{file}: {v} base"
+        );
         if let Some(t) = row.get("temporal") {
-            assert_eq!(s.temporal.unwrap().score.tenths(), tenths(t), "{file}: {v} temporal");
+            assert_eq!(
+                s.temporal.unwrap().score.tenths(),
+                tenths(t),
+                "{file}: {v} temporal"
+            );
         }
         if let Some(e) = row.get("environmental") {
             assert_eq!(
@@ -190,9 +319,18 @@ fn corpus_redhat_v4() {
 #[test]
 fn severity_bands() {
     let sev = |v: &str| parse(v).unwrap().score().base.severity;
-    assert_eq!(sev("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N"), Severity::None);
-    assert_eq!(sev("CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N"), Severity::Low);
-    assert_eq!(sev("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"), Severity::Critical);
+    assert_eq!(
+        sev("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N"),
+        Severity::None
+    );
+    assert_eq!(
+        sev("CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N"),
+        Severity::Low
+    );
+    assert_eq!(
+        sev("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+        Severity::Critical
+    );
     // v2 uses NVD's bands: 0.0 is Low, 10.0 is High.
     assert_eq!(sev("AV:N/AC:L/Au:N/C:N/I:N/A:N"), Severity::Low);
     assert_eq!(sev("AV:N/AC:L/Au:N/C:C/I:C/A:C"), Severity::High);

@@ -20,7 +20,10 @@ fn empty() {
 #[test]
 fn missing_prefix() {
     let e = err("AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
-    assert!(matches!(e, CvssError::MissingPrefix { offset: 0, .. }), "{e:?}");
+    assert!(
+        matches!(e, CvssError::MissingPrefix { offset: 0, .. }),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("AV:N"), "{e}");
 }
 
@@ -32,7 +35,10 @@ fn wrong_prefix() {
         "CVSS:4.1/AV:N",
     ] {
         let e = err(v);
-        assert!(matches!(e, CvssError::WrongPrefix { offset: 0, .. }), "{v}: {e:?}");
+        assert!(
+            matches!(e, CvssError::WrongPrefix { offset: 0, .. }),
+            "{v}: {e:?}"
+        );
         assert!(e.to_string().contains(&v[..8]), "{e}");
     }
     // Wrong prefix through the per-version entry points.
@@ -54,7 +60,10 @@ fn unknown_metric() {
             version: medsec_score::Version::V3_1
         }
     );
-    assert!(e.to_string().contains("\"XX\"") && e.to_string().contains("byte 45"), "{e}");
+    assert!(
+        e.to_string().contains("\"XX\"") && e.to_string().contains("byte 45"),
+        "{e}"
+    );
     // A v4 metric in a v3 vector.
     assert!(matches!(
         err("CVSS:3.0/AV:N/AC:L/AT:N/PR:N/UI:N/S:U/C:H/I:H/A:H"),
@@ -74,20 +83,29 @@ fn duplicate_metric() {
             first_offset: 9
         }
     );
-    assert!(matches!(err("AV:N/AC:L/Au:N/C:P/I:P/A:P/E:F/E:F"), CvssError::DuplicateMetric { offset: 31, .. }));
+    assert!(matches!(
+        err("AV:N/AC:L/Au:N/C:P/I:P/A:P/E:F/E:F"),
+        CvssError::DuplicateMetric { offset: 31, .. }
+    ));
 }
 
 #[test]
 fn missing_metric() {
     let v = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/C:H/I:H/A:H";
     let e = err(v);
-    assert!(matches!(e, CvssError::MissingMetric { metric: "S", offset, .. } if offset == v.len()), "{e:?}");
+    assert!(
+        matches!(e, CvssError::MissingMetric { metric: "S", offset, .. } if offset == v.len()),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("\"S\""), "{e}");
     assert!(matches!(
         err("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N"),
         CvssError::MissingMetric { metric: "SA", .. }
     ));
-    assert!(matches!(err("AV:N/AC:L/Au:N/C:P/I:P"), CvssError::MissingMetric { metric: "A", .. }));
+    assert!(matches!(
+        err("AV:N/AC:L/Au:N/C:P/I:P"),
+        CvssError::MissingMetric { metric: "A", .. }
+    ));
 }
 
 #[test]
@@ -104,7 +122,10 @@ fn bad_value() {
         CvssError::BadValue { offset: 57, .. }
     ));
     // Values are case-sensitive.
-    assert!(matches!(err("AV:n/AC:L/Au:N/C:P/I:P/A:P"), CvssError::BadValue { offset: 3, .. }));
+    assert!(matches!(
+        err("AV:n/AC:L/Au:N/C:P/I:P/A:P"),
+        CvssError::BadValue { offset: 3, .. }
+    ));
 }
 
 #[test]
@@ -117,7 +138,10 @@ fn malformed() {
         ("CVSS:4.0/AV:N:N/AC:L", 9),
     ] {
         let e = err(v);
-        assert!(matches!(e, CvssError::Malformed { offset, .. } if offset == off), "{v}: {e:?}");
+        assert!(
+            matches!(e, CvssError::Malformed { offset, .. } if offset == off),
+            "{v}: {e:?}"
+        );
     }
 }
 
@@ -136,7 +160,10 @@ fn out_of_order_v4_and_v2() {
         CvssError::OutOfOrder { .. }
     ));
     // v2: the guide's predetermined order.
-    assert!(matches!(err("AV:N/AC:L/Au:N/A:P/I:P/C:P"), CvssError::OutOfOrder { .. }));
+    assert!(matches!(
+        err("AV:N/AC:L/Au:N/A:P/I:P/C:P"),
+        CvssError::OutOfOrder { .. }
+    ));
     // v3 accepts any order.
     assert!(parse("CVSS:3.1/A:H/I:H/C:H/S:U/UI:N/PR:N/AC:L/AV:N").is_ok());
 }

@@ -95,7 +95,11 @@ fn run_oracle(vectors: &[String]) -> Vec<serde_json::Value> {
     writer.join().unwrap();
     let status = child.wait().unwrap();
     assert!(status.success(), "oracle exited with {status}");
-    assert_eq!(lines.len(), vectors.len(), "oracle answered a different number of lines");
+    assert_eq!(
+        lines.len(),
+        vectors.len(),
+        "oracle answered a different number of lines"
+    );
     lines
 }
 

@@ -7,7 +7,11 @@ use proptest::prelude::*;
 
 /// A strategy for a valid vector of a version: choices index into each metric's values;
 /// for optional metrics, an extra choice means "absent".
-fn vector(prefix: &'static str, defs: &'static [MetricDef], shuffle: bool) -> impl Strategy<Value = String> {
+fn vector(
+    prefix: &'static str,
+    defs: &'static [MetricDef],
+    shuffle: bool,
+) -> impl Strategy<Value = String> {
     let choices: Vec<_> = defs
         .iter()
         .map(|d| 0..(d.values.len() + usize::from(!d.mandatory)))
@@ -22,7 +26,9 @@ fn vector(prefix: &'static str, defs: &'static [MetricDef], shuffle: bool) -> im
             // Deterministic shuffle from the seed.
             let mut s = seed;
             for i in (1..parts.len()).rev() {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 parts.swap(i, (s >> 33) as usize % (i + 1));
             }
         }
