@@ -1,5 +1,7 @@
 //! Domain types shared by every medsec crate: package identifiers (purl, CPE). No I/O.
 
+pub mod advisory;
+pub mod component;
 pub mod cpe;
 pub mod purl;
 

@@ -1,0 +1,1 @@
+//! The format-independent advisory model, with one range model for every source.

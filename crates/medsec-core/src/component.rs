@@ -1,0 +1,1 @@
+//! The version-independent SBOM component model.
