@@ -57,84 +57,81 @@ pub(crate) struct Syntax<const N: usize> {
     pub packed: Packed<N>,
 }
 
-/// Metric and value abbreviations packed into integers (bytes little-endian, key length
-/// in the top byte) with a collision-free hash table over the keys, so the hot path
-/// compares integers and avoids data-dependent branches where it can.
+/// Every valid `METRIC:VALUE` component of a version packed into a u64 (bytes
+/// little-endian; all are at most 8 bytes long) in an open-addressing hash table, so the
+/// hot path decodes a component with one load and one probe.
 pub(crate) struct Packed<const N: usize> {
-    keys: [u32; N],
-    values: [[u64; 6]; N],
+    /// Slot → packed component (0 = empty).
+    tokens: [u64; SLOTS],
+    /// Slot → (metric index, value index).
+    meta: [(u8, u8); SLOTS],
     mandatory: [bool; N],
-    /// Hash multiplier, and slot → metric index + 1 (0 = empty).
-    mul: u32,
-    table: [u8; 128],
 }
 
-const fn pack_key(b: &[u8]) -> u32 {
-    let mut k = (b.len() as u32) << 24;
-    let mut i = 0;
-    while i < b.len() && i < 3 {
-        k |= (b[i] as u32) << (8 * i);
-        i += 1;
-    }
-    k
-}
-
-const fn pack_value(b: &[u8]) -> u64 {
-    let mut k = 0u64;
-    let mut i = 0;
-    while i < b.len() && i < 8 {
-        k |= (b[i] as u64) << (8 * i);
-        i += 1;
-    }
-    k
-}
+const SLOTS: usize = 512;
 
 #[inline(always)]
-const fn slot(key: u32, mul: u32) -> usize {
-    (key.wrapping_mul(mul) >> 25) as usize
+const fn slot(token: u64) -> usize {
+    (token.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 55) as usize
 }
 
 impl<const N: usize> Packed<N> {
     pub(crate) const fn new(defs: &[MetricDef; N]) -> Packed<N> {
-        let mut keys = [0u32; N];
-        let mut values = [[u64::MAX; 6]; N];
+        let mut tokens = [0u64; SLOTS];
+        let mut meta = [(0u8, 0u8); SLOTS];
         let mut mandatory = [false; N];
         let mut i = 0;
         while i < N {
-            keys[i] = pack_key(defs[i].abbr.as_bytes());
             mandatory[i] = defs[i].mandatory;
+            let key = defs[i].abbr.as_bytes();
             let mut j = 0;
             while j < defs[i].values.len() {
-                values[i][j] = pack_value(defs[i].values[j].abbr.as_bytes());
+                let val = defs[i].values[j].abbr.as_bytes();
+                // Pack "KEY:VAL"; a definition longer than 8 bytes would fail const
+                // evaluation here (index out of bounds), never at run time.
+                let mut buf = [0u8; 8];
+                let mut k = 0;
+                while k < key.len() {
+                    buf[k] = key[k];
+                    k += 1;
+                }
+                buf[k] = b':';
+                let mut m = 0;
+                while m < val.len() {
+                    buf[k + 1 + m] = val[m];
+                    m += 1;
+                }
+                let token = u64::from_le_bytes(buf);
+                let mut h = slot(token);
+                while tokens[h] != 0 {
+                    h = (h + 1) % SLOTS;
+                }
+                tokens[h] = token;
+                meta[h] = (i as u8, j as u8);
                 j += 1;
             }
             i += 1;
         }
-        // Search odd multipliers until the keys hash to distinct slots.
-        let mut mul = 0x9E37_79B1u32;
+        Packed {
+            tokens,
+            meta,
+            mandatory,
+        }
+    }
+
+    /// (metric index, value index) of a packed component.
+    #[inline(always)]
+    fn find(&self, token: u64) -> Option<(u8, u8)> {
+        let mut h = slot(token);
         loop {
-            let mut table = [0u8; 128];
-            let mut ok = true;
-            let mut i = 0;
-            while i < N {
-                let h = slot(keys[i], mul);
-                if table[h] != 0 {
-                    ok = false;
-                    break;
-                }
-                table[h] = (i + 1) as u8;
-                i += 1;
+            let t = self.tokens[h];
+            if t == token {
+                return Some(self.meta[h]);
             }
-            if ok {
-                return Packed {
-                    keys,
-                    values,
-                    mandatory,
-                    mul,
-                    table,
-                };
+            if t == 0 {
+                return None;
             }
-            mul = mul.wrapping_add(0x2545_F492);
+            h = (h + 1) % SLOTS;
         }
     }
 }
@@ -161,63 +158,28 @@ fn parse_body_fast<const N: usize>(syntax: &Syntax<N>, body: &[u8]) -> Option<[u
     let mut buf = [0u8; FAST_MAX + 16];
     buf[..n].copy_from_slice(body);
     buf[n] = b'/';
-    let load = |i: usize| -> u64 {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&buf[i..i + 8]);
-        u64::from_le_bytes(w)
-    };
     let mut vals = [ABSENT; N];
     let mut i = 0;
     let mut next_min = 0usize;
     while i < n {
-        // Key: up to 3 bytes before ':'.
-        let w = load(i);
-        let colon = zero_bytes(w ^ 0x3a3a_3a3a_3a3a_3a3a);
-        let klen = (colon.trailing_zeros() / 8) as usize;
-        if klen == 0 || klen > 3 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&buf[i..i + 8]);
+        let w = u64::from_le_bytes(w);
+        let len = (zero_bytes(w ^ 0x2f2f_2f2f_2f2f_2f2f).trailing_zeros() / 8) as usize;
+        if len == 0 || len >= 8 {
             return None;
         }
-        let kmask = (1u64 << (8 * klen)) - 1;
-        if zero_bytes((w ^ 0x2f2f_2f2f_2f2f_2f2f) | !kmask) != 0 {
-            return None; // a '/' inside the key
-        }
-        let key = (w & kmask) as u32 | ((klen as u32) << 24);
-        i += klen + 1;
-        // Value: up to 8 bytes before '/'.
-        let v = load(i);
-        let slash = zero_bytes(v ^ 0x2f2f_2f2f_2f2f_2f2f);
-        let vlen = (slash.trailing_zeros() / 8) as usize;
-        if vlen == 0 || vlen > 7 {
-            return None;
-        }
-        let vmask = (1u64 << (8 * vlen)) - 1;
-        if zero_bytes((v ^ 0x3a3a_3a3a_3a3a_3a3a) | !vmask) != 0 {
-            return None; // a ':' inside the value
-        }
-        let val = v & vmask;
-        i += vlen + 1;
-
-        let e = p.table[slot(key, p.mul)];
-        if e == 0 {
-            return None;
-        }
-        let idx = usize::from(e - 1);
-        if p.keys[idx] != key || vals[idx] != ABSENT || idx < next_min {
+        let token = w & ((1u64 << (8 * len)) - 1);
+        let (idx, vi) = p.find(token)?;
+        let idx = usize::from(idx);
+        if vals[idx] != ABSENT || idx < next_min {
             return None;
         }
         if syntax.ordered {
             next_min = idx + 1;
         }
-        let mut found = ABSENT;
-        for (j, &cand) in p.values[idx].iter().enumerate() {
-            if cand == val {
-                found = j as u8;
-            }
-        }
-        if found == ABSENT {
-            return None;
-        }
-        vals[idx] = found;
+        vals[idx] = vi;
+        i += len + 1;
     }
     for (v, &mandatory) in vals.iter_mut().zip(p.mandatory.iter()) {
         if *v == ABSENT {
@@ -408,4 +370,59 @@ pub(crate) fn explain<const N: usize>(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    /// The fast path may only accept what the careful path accepts, with the same result.
+    fn agree<const N: usize>(syntax: &Syntax<N>, prefix: &str, seed: u64) {
+        let mut s = seed;
+        let mut next = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 33) as usize
+        };
+        let junk = b"AVCINLHXSUMP:/()0";
+        for _ in 0..20_000 {
+            let mut parts = Vec::new();
+            for d in syntax.defs.iter() {
+                if d.mandatory || next() % 2 == 0 {
+                    let v = d.values[next() % d.values.len()];
+                    parts.push(format!("{}:{}", d.abbr, v.abbr));
+                }
+            }
+            let mut body = parts.join("/").into_bytes();
+            // Mutate some of them.
+            for _ in 0..(next() % 3) {
+                let pos = next() % (body.len() + 1);
+                match next() % 3 {
+                    0 => body.insert(pos, junk[next() % junk.len()]),
+                    1 if pos < body.len() => {
+                        body.remove(pos);
+                    }
+                    _ if pos < body.len() => body[pos] = junk[next() % junk.len()],
+                    _ => {}
+                }
+            }
+            let Ok(body) = String::from_utf8(body) else {
+                continue;
+            };
+            let full = format!("{prefix}{body}");
+            if let Some(fast) = parse_body_fast(syntax, body.as_bytes()) {
+                let checked = parse_body_checked(syntax, &full, &body, prefix.len());
+                assert_eq!(checked, Ok(fast), "{full}");
+            }
+        }
+    }
+
+    #[test]
+    fn fast_and_checked_paths_agree() {
+        agree(&crate::v2::SYNTAX, "", 1);
+        agree(&crate::v3::SYNTAX_31, "CVSS:3.1/", 2);
+        agree(&crate::v4::SYNTAX, "CVSS:4.0/", 3);
+    }
 }

@@ -284,7 +284,7 @@ fn index_of(key: &[u8]) -> Option<usize> {
     })
 }
 
-static SYNTAX: Syntax<N_METRICS> = Syntax {
+pub(crate) static SYNTAX: Syntax<N_METRICS> = Syntax {
     version: Version::V2_0,
     defs: &METRICS,
     ordered: true,

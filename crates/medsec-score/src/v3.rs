@@ -396,7 +396,7 @@ static SYNTAX_30: Syntax<N_METRICS> = Syntax {
     index_of,
     packed: metric::Packed::new(&DEFS),
 };
-static SYNTAX_31: Syntax<N_METRICS> = Syntax {
+pub(crate) static SYNTAX_31: Syntax<N_METRICS> = Syntax {
     version: Version::V3_1,
     defs: &METRICS,
     ordered: false,

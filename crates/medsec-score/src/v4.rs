@@ -540,7 +540,7 @@ fn index_of(key: &[u8]) -> Option<usize> {
     })
 }
 
-static SYNTAX: Syntax<N_METRICS> = Syntax {
+pub(crate) static SYNTAX: Syntax<N_METRICS> = Syntax {
     version: Version::V4_0,
     defs: &METRICS,
     ordered: true,
