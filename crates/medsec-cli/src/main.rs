@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{assess, check, cpe, init, purl, schema, vocabulary};
+use crate::commands::{assess, check, cpe, cvss, init, purl, rubric, schema, vocabulary};
 
 /// Exit codes, documented in README.md and `medsec --help`.
 pub mod exit {
@@ -48,10 +48,14 @@ enum Command {
     Check(check::Args),
     /// Parse CPE names: both bindings, the attributes, and matching relations.
     Cpe(cpe::Args),
+    /// Score CVSS v2.0, v3.0, v3.1 and v4.0 vectors and explain each metric.
+    Cvss(cvss::Args),
     /// Write a commented starting device.yaml.
     Init(init::Args),
     /// Parse and normalise package URLs.
     Purl(purl::Args),
+    /// Apply the FDA/MITRE medical-device CVSS rubric (interactive or from an answers file).
+    Rubric(rubric::Args),
     /// Print a JSON Schema (for editors and other tools).
     Schema(schema::Args),
     /// List the controlled vocabularies a device file draws on.
@@ -65,8 +69,10 @@ fn main() -> ExitCode {
         Command::Assess(args) => assess::run(args),
         Command::Check(args) => check::run(args),
         Command::Cpe(args) => cpe::run(args),
+        Command::Cvss(args) => cvss::run(args),
         Command::Init(args) => init::run(args),
         Command::Purl(args) => purl::run(args),
+        Command::Rubric(args) => rubric::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Vocabulary(args) => vocabulary::run(args),
     };

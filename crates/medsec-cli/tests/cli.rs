@@ -268,3 +268,176 @@ fn cpe_binds_both_ways_and_compares() {
         .code(2)
         .stderr(predicate::str::contains("medsec::cpe::invalid"));
 }
+
+#[test]
+fn cvss_scores_every_version_and_applies_the_threshold() {
+    let output = medsec()
+        .args([
+            "cvss",
+            "--format",
+            "json",
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            "CVSS:3.0/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N",
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+            "(AV:N/AC:L/Au:N/C:P/I:P/A:P)",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let scored: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let overall: Vec<f64> = scored
+        .iter()
+        .map(|s| s["scores"]["overall"]["score"].as_f64().unwrap())
+        .collect();
+    assert_eq!(overall, [9.8, 1.8, 9.3, 7.5]);
+    assert_eq!(scored[0]["metrics"][0]["metric_name"], "Attack Vector");
+    medsec()
+        .args([
+            "cvss",
+            "--fail-at",
+            "9.0",
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        ])
+        .assert()
+        .code(1);
+    medsec()
+        .args([
+            "cvss",
+            "--fail-at",
+            "9.9",
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        ])
+        .assert()
+        .success();
+    medsec()
+        .args(["cvss", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:X/C:H/I:H/A:H"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("at byte 31"));
+}
+
+const RUBRIC_ANSWERS: &str = r#"# a BLE insulin pump command injection
+XAVN: { answer: yes, rationale: "The pump accepts commands over BLE." }
+XAVT: { answer: no, rationale: "BLE GATT is not IP." }
+XAVW: { answer: yes, rationale: "Bluetooth radio." }
+XAVR: { answer: no, rationale: "Class 2 BLE reaches about 10 m." }
+XACL: { answer: yes, rationale: "Pairing can be forced at will." }
+XPRL: { answer: no, rationale: "Single-user device." }
+XUI: { answer: no, rationale: "No patient action needed." }
+XS: { answer: no, rationale: "Only the pump is affected." }
+XCP: { answer: no, rationale: "No PHI on the pump." }
+XCD: { answer: yes, rationale: "Glucose history readable." }
+XCT: { answer: yes, rationale: "Basal rates readable." }
+XCW: { answer: no, rationale: "No workflow data." }
+XCS: { answer: no, rationale: "Keys in a secure element." }
+XCO: { answer: no, rationale: "None." }
+XIP: { answer: no, rationale: "No PHI." }
+XID: { answer: no, rationale: "Read only." }
+XIT: { answer: yes, rationale: "A bolus command can be sent." }
+XIW: { answer: no, rationale: "None." }
+XIS: { answer: no, rationale: "None." }
+XIO: { answer: no, rationale: "None." }
+XAP: { answer: no, rationale: "None." }
+XAD: { answer: no, rationale: "None." }
+XAT: { answer: yes, rationale: "Delivery can be suspended." }
+XAW: { answer: no, rationale: "None." }
+XAS: { answer: no, rationale: "None." }
+XAO: { answer: no, rationale: "None." }
+"#;
+
+#[test]
+fn rubric_from_an_answers_file_records_every_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("answers.yaml");
+    std::fs::write(&file, RUBRIC_ANSWERS).unwrap();
+    let output = medsec()
+        .args(["rubric", "--format", "json", "--answers"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        result["vector"],
+        "CVSS:3.0/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+    );
+    assert_eq!(result["scores"]["overall"]["score"], 8.8);
+    let recorded: usize = result["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["path"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(recorded, 26, "every answer on the path is recorded");
+    let av_path = &result["metrics"][0]["path"];
+    assert_eq!(av_path[3]["rationale"], "Class 2 BLE reaches about 10 m.");
+}
+
+#[test]
+fn rubric_answers_file_errors_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("answers.yaml");
+    let broken = RUBRIC_ANSWERS.replace("XCO: {", "XCOO: {").replace(
+        "XUI: { answer: no, rationale: \"No patient action needed.\" }",
+        "XUI: { answer: no }",
+    );
+    std::fs::write(&file, broken).unwrap();
+    medsec()
+        .args(["rubric", "--answers"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("answers.yaml:15:1"))
+        .stderr(predicate::str::contains("did you mean 'XCO'"))
+        .stderr(predicate::str::contains(
+            "the answer to XUI has no rationale",
+        ));
+}
+
+#[test]
+fn rubric_interactive_asks_until_complete_and_saves_the_answers() {
+    // Answer every question "unknown" with a rationale: the worst branches are taken.
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("saved.yaml");
+    let input = "u\nnot assessed yet\n".repeat(40);
+    let output = medsec()
+        .args(["rubric", "--interactive", "--format", "json", "--save"])
+        .arg(&saved)
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        result["vector"],
+        "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("XAVN"));
+    // The saved answers reproduce the result non-interactively.
+    let again = medsec()
+        .args(["rubric", "--format", "json", "--answers"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    let replay: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(replay["vector"], result["vector"]);
+}
+
+#[test]
+fn rubric_without_a_terminal_or_answers_is_a_usage_error() {
+    medsec()
+        .arg("rubric")
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--answers"));
+}

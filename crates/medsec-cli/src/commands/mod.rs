@@ -3,9 +3,11 @@
 pub mod assess;
 pub mod check;
 pub mod cpe;
+pub mod cvss;
 pub mod init;
 pub mod input_error;
 pub mod purl;
+pub mod rubric;
 pub mod schema;
 pub mod vocabulary;
 
