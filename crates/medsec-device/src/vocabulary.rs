@@ -366,8 +366,7 @@ pub struct Vocabulary<'a> {
 
 impl<'a> Vocabulary<'a> {
     pub fn contains(&self, id: &str) -> bool {
-        self.kind.builtin().iter().any(|term| term.id == id)
-            || self.extension_ids.contains(&id)
+        self.kind.builtin().iter().any(|term| term.id == id) || self.extension_ids.contains(&id)
     }
 
     pub fn ids(&self) -> impl Iterator<Item = &str> {
