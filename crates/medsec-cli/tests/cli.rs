@@ -441,3 +441,75 @@ fn rubric_without_a_terminal_or_answers_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("--answers"));
 }
+
+#[test]
+fn rubric_proposes_from_the_device_model_and_the_person_completes() {
+    let device = workspace_root().join("examples/insulin-pump");
+    let vector = "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
+    // The model alone cannot answer everything: the command says which question needs a person.
+    medsec()
+        .args([
+            "rubric",
+            "--element",
+            "pump-firmware",
+            "--vector",
+            vector,
+            "--device",
+        ])
+        .arg(&device)
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs a person"));
+    let dir = tempfile::tempdir().unwrap();
+    let rest = dir.path().join("rest.yaml");
+    let mut text = String::from("XPRL: { answer: no, rationale: \"single-user device\" }\n");
+    for id in [
+        "XCP", "XCD", "XCT", "XCW", "XCS", "XCO", "XIP", "XID", "XIW", "XIS", "XIO", "XAP", "XAD",
+        "XAW", "XAS", "XAO",
+    ] {
+        text.push_str(&format!(
+            "{id}: {{ answer: no, rationale: \"not affected\" }}\n"
+        ));
+    }
+    text.push_str("XIT: { answer: yes, rationale: \"bolus commands\" }\n");
+    text.push_str("XAT: { answer: yes, rationale: \"delivery can be stopped\" }\n");
+    std::fs::write(&rest, text).unwrap();
+    let output = medsec()
+        .args([
+            "rubric",
+            "--format",
+            "json",
+            "--element",
+            "pump-firmware",
+            "--vector",
+            vector,
+        ])
+        .arg("--device")
+        .arg(&device)
+        .arg("--answers")
+        .arg(&rest)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        result["vector"],
+        "CVSS:3.0/AV:A/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:H"
+    );
+    let av = &result["metrics"][0]["path"];
+    assert!(
+        av[0]["rationale"]
+            .as_str()
+            .unwrap()
+            .starts_with("Proposed from the device model")
+    );
+    assert!(
+        result.get("warnings").is_none(),
+        "unused proposals are no warnings"
+    );
+}

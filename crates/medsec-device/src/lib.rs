@@ -9,6 +9,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod located;
 pub mod model;
+pub mod rubric_context;
 pub mod sbom;
 pub mod schema;
 pub mod summary;

@@ -27,6 +27,16 @@ pub struct Args {
     /// List the questions with their source notes and exit.
     #[arg(long)]
     pub questions: bool,
+    /// Propose answers from this device model (its folder or device.yaml)…
+    #[arg(long, value_name = "DEVICE", requires_all = ["element", "vector"])]
+    pub device: Option<PathBuf>,
+    /// … for the vulnerable component running on this element …
+    #[arg(long, value_name = "ID", requires = "device")]
+    pub element: Option<String>,
+    /// … and the vulnerability's CVSS v3.x vector. Proposals are marked as such; an
+    /// answers file or the person at the terminal confirms or overrides them.
+    #[arg(long, value_name = "CVSS", requires = "device")]
+    pub vector: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -45,9 +55,18 @@ pub fn run(args: Args) -> miette::Result<u8> {
     if args.questions {
         return list_questions(&rubric, args.format);
     }
+    let proposals = match propose(&args)? {
+        Ok(proposals) => proposals,
+        Err(code) => return Ok(code),
+    };
     let (answers, warnings) = match &args.answers {
         Some(path) => match read_answers(path, &rubric) {
-            Ok(answers) => (answers, Vec::new()),
+            Ok(given) => {
+                // What the person wrote overrides what the model proposed.
+                let mut answers = proposals.clone();
+                answers.extend(given);
+                (answers, Vec::new())
+            }
             Err(report) => {
                 super::render_reports(std::slice::from_ref(&report), Format::Table)?;
                 eprintln!(
@@ -58,14 +77,17 @@ pub fn run(args: Args) -> miette::Result<u8> {
                 return Ok(exit::BAD_INPUT);
             }
         },
-        None => {
-            if !args.interactive && !std::io::stdin().is_terminal() {
+        None if !args.interactive && !std::io::stdin().is_terminal() => {
+            if proposals.is_empty() {
                 return Err(miette::miette!(
                     help = "give --answers FILE.yaml, or --interactive to read answers from standard input",
                     "standard input is not a terminal"
                 ));
             }
-            let answers = ask(&rubric)?;
+            (proposals.clone(), Vec::new())
+        }
+        None => {
+            let answers = ask(&rubric, &proposals)?;
             if let Some(path) = &args.save {
                 std::fs::write(path, answers_to_yaml(&answers)).into_diagnostic()?;
                 eprintln!("answers saved to {}", path.display());
@@ -75,6 +97,19 @@ pub fn run(args: Args) -> miette::Result<u8> {
     };
     let result = match rubric.evaluate(&answers) {
         Ok(result) => result,
+        Err(RubricError::MissingAnswer {
+            question,
+            metric,
+            text,
+        }) if args.answers.is_none() && !proposals.is_empty() => {
+            eprintln!(
+                "error[medsec::rubric::incomplete]: the device model answers {} question(s); \
+                 {question} ({metric}) needs a person: {text}\n  \
+                 run on a terminal (or with --interactive) to answer the rest, or give --answers FILE",
+                proposals.len()
+            );
+            return Ok(exit::BAD_INPUT);
+        }
         Err(RubricError::MissingAnswer {
             question,
             metric,
@@ -93,8 +128,10 @@ pub fn run(args: Args) -> miette::Result<u8> {
         .iter()
         .flat_map(|m| m.path.iter().map(|q| q.id.as_str()))
         .collect();
-    for id in answers.keys() {
-        if !used.contains(&id.as_str()) {
+    for (id, response) in &answers {
+        // A proposal the flow did not need is no mistake of the person's.
+        let proposed_only = proposals.get(id) == Some(response);
+        if !used.contains(&id.as_str()) && !proposed_only {
             warnings.push(format!(
                 "the answer to {id} was not used: earlier answers led the flow elsewhere"
             ));
@@ -241,8 +278,43 @@ fn read_answers(path: &Path, rubric: &Rubric) -> Result<Answers, FileReport> {
     }
 }
 
-/// Ask each question the flow needs, in order, with a rationale for every answer.
-fn ask(rubric: &Rubric) -> miette::Result<Answers> {
+/// Proposals from the device model, when `--device` is given. `Err(code)` ends the
+/// command after the problem has been shown.
+fn propose(args: &Args) -> miette::Result<Result<Answers, u8>> {
+    let (Some(device), Some(element), Some(vector)) = (&args.device, &args.element, &args.vector)
+    else {
+        return Ok(Ok(Answers::new()));
+    };
+    let loaded = match medsec_device::load(device) {
+        Ok(loaded) => loaded,
+        Err(medsec_device::LoadError::Invalid(report)) => {
+            super::render_reports(std::slice::from_ref(&*report), Format::Table)?;
+            return Ok(Err(exit::BAD_INPUT));
+        }
+        Err(other) => return Err(miette::miette!("{other}")),
+    };
+    let parsed = match medsec_score::parse(vector) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            let report = super::input_error::ArgumentError::new(
+                "medsec::cvss::invalid",
+                vector,
+                Some(error.offset()),
+                error.to_string(),
+            );
+            eprintln!("{:?}", miette::Report::new(report));
+            return Ok(Err(exit::BAD_INPUT));
+        }
+    };
+    match medsec_device::rubric_context::propose(&loaded.device, element, &parsed) {
+        Ok(proposals) => Ok(Ok(proposals)),
+        Err(error) => Err(miette::miette!("{error}")),
+    }
+}
+
+/// Ask each question the flow needs, in order, with a rationale for every answer. A
+/// proposal from the device model is offered as the default (Enter accepts it).
+fn ask(rubric: &Rubric, proposals: &Answers) -> miette::Result<Answers> {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let mut stderr = std::io::stderr();
@@ -263,10 +335,24 @@ fn ask(rubric: &Rubric) -> miette::Result<Answers> {
         if let Some(help) = &question.help {
             writeln!(stderr, "    {help}").into_diagnostic()?;
         }
+        let proposal = proposals.get(&question.id);
+        if let Some(p) = proposal {
+            writeln!(stderr, "  proposed: {:?} — {}", p.answer, p.rationale).into_diagnostic()?;
+        }
         let answer = loop {
-            write!(stderr, "  answer (y/n/u): ").into_diagnostic()?;
+            let prompt = if proposal.is_some() {
+                "  answer (y/n/u, Enter accepts the proposal): "
+            } else {
+                "  answer (y/n/u): "
+            };
+            write!(stderr, "{prompt}").into_diagnostic()?;
             stderr.flush().into_diagnostic()?;
             let line = next_line(&mut lines)?;
+            if line.trim().is_empty()
+                && let Some(p) = proposal
+            {
+                break p.answer;
+            }
             match line.trim().to_lowercase().as_str() {
                 "y" | "yes" => break Answer::Yes,
                 "n" | "no" => break Answer::No,
@@ -274,12 +360,20 @@ fn ask(rubric: &Rubric) -> miette::Result<Answers> {
                 _ => writeln!(stderr, "  please answer y, n or u").into_diagnostic()?,
             }
         };
+        let accepted = proposal.filter(|p| p.answer == answer);
         let rationale = loop {
-            write!(stderr, "  rationale: ").into_diagnostic()?;
+            if accepted.is_some() {
+                write!(stderr, "  rationale (Enter keeps the proposed one): ").into_diagnostic()?;
+            } else {
+                write!(stderr, "  rationale: ").into_diagnostic()?;
+            }
             stderr.flush().into_diagnostic()?;
             let line = next_line(&mut lines)?;
             if !line.trim().is_empty() {
                 break line.trim().to_owned();
+            }
+            if let Some(p) = accepted {
+                break p.rationale.clone();
             }
             writeln!(
                 stderr,
