@@ -1,0 +1,49 @@
+//! CycloneDX 1.2–1.6: JSON read here, XML read by `../xml.rs` into the same wire structs;
+//! both validated and converted in `validate.rs`.
+
+mod fields;
+mod validate;
+pub(crate) mod wire;
+
+use medsec_core::component::{Encoding, Original, SbomFormat};
+
+use super::{Context, Reading, SbomError, json_syntax_problem};
+
+pub(crate) const SUPPORTED: &str = "CycloneDX 1.2, 1.3, 1.4, 1.5 and 1.6";
+
+/// The minor version of a supported `specVersion`, or the error to report.
+pub(crate) fn minor_version(spec_version: &str) -> Result<u8, SbomError> {
+    match spec_version {
+        "1.2" => Ok(2),
+        "1.3" => Ok(3),
+        "1.4" => Ok(4),
+        "1.5" => Ok(5),
+        "1.6" => Ok(6),
+        other => Err(SbomError::UnsupportedVersion {
+            format: SbomFormat::CycloneDx,
+            version: other.to_owned(),
+            supported: SUPPORTED,
+        }),
+    }
+}
+
+pub(crate) fn read_json(
+    ctx: &Context<'_>,
+    original: Original,
+    spec_version: Option<&serde_json::Value>,
+) -> Result<Reading, SbomError> {
+    // The version decides which rules apply, so an unsupported one is reported before
+    // anything else (a 1.7 document would otherwise drown in "unknown field" errors).
+    if let Some(serde_json::Value::String(v)) = spec_version {
+        minor_version(v)?;
+    }
+    let bom: wire::Bom = serde_json::from_str(ctx.text).map_err(|e| SbomError::Invalid {
+        format: "CycloneDX JSON".to_owned(),
+        problems: vec![json_syntax_problem(ctx, &e)],
+    })?;
+    validate::convert(ctx, bom, Encoding::Json, original, &|problems| {
+        super::locate::locate_json(ctx, problems)
+    })
+}
+
+pub(crate) use validate::convert;
