@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::commands::sbom;
 use crate::commands::{assess, check, cpe, cvss, init, purl, rubric, schema, vocabulary};
 
 /// Exit codes, documented in README.md and `medsec --help`.
@@ -56,6 +57,8 @@ enum Command {
     Purl(purl::Args),
     /// Apply the FDA/MITRE medical-device CVSS rubric (interactive or from an answers file).
     Rubric(rubric::Args),
+    /// Read SBOMs (CycloneDX, SPDX): format, metadata, components, problems.
+    Sbom(sbom::Args),
     /// Print a JSON Schema (for editors and other tools).
     Schema(schema::Args),
     /// List the controlled vocabularies a device file draws on.
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::Purl(args) => purl::run(args),
         Command::Rubric(args) => rubric::run(args),
+        Command::Sbom(args) => sbom::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Vocabulary(args) => vocabulary::run(args),
     };

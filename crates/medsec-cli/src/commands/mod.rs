@@ -8,6 +8,7 @@ pub mod init;
 pub mod input_error;
 pub mod purl;
 pub mod rubric;
+pub mod sbom;
 pub mod schema;
 pub mod vocabulary;
 
