@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::commands::diagram;
 use crate::commands::sbom;
 use crate::commands::{assess, check, cpe, cvss, init, purl, rubric, schema, vocabulary};
 
@@ -47,6 +48,8 @@ enum Command {
     Assess(assess::Args),
     /// Check device files and report every problem with its location.
     Check(check::Args),
+    /// Draw the data-flow diagram (SVG, Mermaid or Graphviz DOT).
+    Diagram(diagram::Args),
     /// Parse CPE names: both bindings, the attributes, and matching relations.
     Cpe(cpe::Args),
     /// Score CVSS v2.0, v3.0, v3.1 and v4.0 vectors and explain each metric.
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Cpe(args) => cpe::run(args),
         Command::Cvss(args) => cvss::run(args),
+        Command::Diagram(args) => diagram::run(args),
         Command::Init(args) => init::run(args),
         Command::Purl(args) => purl::run(args),
         Command::Rubric(args) => rubric::run(args),

@@ -4,6 +4,7 @@ pub mod assess;
 pub mod check;
 pub mod cpe;
 pub mod cvss;
+pub mod diagram;
 pub mod init;
 pub mod input_error;
 pub mod purl;
