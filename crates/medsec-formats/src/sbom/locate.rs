@@ -282,7 +282,7 @@ mod tests {
             Problem::error(ProblemKind::MissingField, "c.name", "m"),
         ];
         locate_json(&ctx, &mut problems);
-        assert_eq!((problems[0].line, problems[0].column), (Some(2), Some(19)));
+        assert_eq!((problems[0].line, problems[0].column), (Some(2), Some(18)));
         assert_eq!((problems[1].line, problems[1].column), (Some(3), Some(8)));
     }
 

@@ -212,9 +212,8 @@ impl std::fmt::Display for Problem {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, "{l}:{c}: ")?,
-            _ => {}
+        if let (Some(l), Some(c)) = (self.line, self.column) {
+            write!(f, "{l}:{c}: ")?;
         }
         write!(f, "{level}[{}]", self.code)?;
         if !self.path.is_empty() {

@@ -1123,7 +1123,6 @@ mod tagvalue {
                 }
                 "ExternalDocumentRef" => ext_docs.push(ExternalDocumentRef {
                     id: value.split_whitespace().next().map(str::to_owned),
-                    ..Default::default()
                 }),
                 "Creator" => {
                     record(idx("creationInfo.creators", creators.len()));
@@ -1172,7 +1171,6 @@ mod tagvalue {
                     section = Section::Snippet;
                     snippets.push(Element {
                         spdx_id: Some(value),
-                        ..Default::default()
                     });
                     record(join(&idx("snippets", snippets.len() - 1), "SPDXID"));
                 }
@@ -1185,7 +1183,6 @@ mod tagvalue {
                             element: Some(parts[0].to_owned()),
                             kind: Some(parts[1].to_owned()),
                             related: Some(parts[2].to_owned()),
-                            ..Default::default()
                         });
                     } else {
                         problems.push(

@@ -243,10 +243,10 @@ pub(crate) fn read(ctx: &Context<'_>, original: Original) -> Result<Reading, Sbo
             Value::String("CycloneDX".to_owned()),
         );
         map.insert("specVersion".to_owned(), Value::String(version.to_owned()));
-        if let Some(Value::String(v)) = map.get("version") {
-            if let Ok(n) = v.trim().parse::<i64>() {
-                map.insert("version".to_owned(), Value::from(n));
-            }
+        if let Some(Value::String(v)) = map.get("version")
+            && let Ok(n) = v.trim().parse::<i64>()
+        {
+            map.insert("version".to_owned(), Value::from(n));
         }
     }
     let positions = conv.positions;

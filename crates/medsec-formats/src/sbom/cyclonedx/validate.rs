@@ -515,7 +515,7 @@ impl Validator {
         }
         let scope = c.scope.as_deref().and_then(|s| {
             self.enumerated(fields::SCOPES, "a scope", &join(path, "scope"), s)
-                .then(|| match s {
+                .then_some(match s {
                     "optional" => Scope::Optional,
                     "excluded" => Scope::Excluded,
                     _ => Scope::Required,
