@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::commands::advisory;
 use crate::commands::diagram;
 use crate::commands::sbom;
 use crate::commands::{assess, check, cpe, cvss, init, purl, rubric, schema, vocabulary};
@@ -44,6 +45,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Read security advisories (NVD API 2.0, CVE JSON 5, OSV, CSAF 2.0) and show what they say.
+    Advisory(advisory::Args),
     /// Run the assessment of a device (its folder or its device.yaml).
     Assess(assess::Args),
     /// Check device files and report every problem with its location.
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.quiet, cli.verbose);
     let result = match cli.command {
+        Command::Advisory(args) => advisory::run(args),
         Command::Assess(args) => assess::run(args),
         Command::Check(args) => check::run(args),
         Command::Cpe(args) => cpe::run(args),

@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments and what it does.
 
+pub mod advisory;
 pub mod assess;
 pub mod check;
 pub mod cpe;

@@ -4,6 +4,8 @@ use serde::Serialize;
 
 /// Stable codes of advisory problems, each explained in `docs/diagnostics.md`.
 pub mod codes {
+    /// The file could not be read (used by callers that read files).
+    pub const IO: &str = "medsec::advisory::io";
     pub const TOO_LARGE: &str = "medsec::advisory::too-large";
     pub const ENCODING: &str = "medsec::advisory::encoding";
     pub const SYNTAX: &str = "medsec::advisory::syntax";
@@ -27,6 +29,34 @@ pub mod codes {
     pub const CONTRADICTING_STATUS: &str = "medsec::advisory::contradicting-status";
     pub const DUPLICATE_CVE: &str = "medsec::advisory::duplicate-cve";
     pub const NO_ADVISORY: &str = "medsec::advisory::empty";
+
+    /// Every code, for documentation checks.
+    pub const ALL: &[&str] = &[
+        IO,
+        TOO_LARGE,
+        ENCODING,
+        SYNTAX,
+        UNKNOWN_FORMAT,
+        UNSUPPORTED_FORMAT,
+        WRONG_TYPE,
+        MISSING,
+        SPEC_VERSION,
+        BAD_TIMESTAMP,
+        BAD_CVSS,
+        CVSS_VERSION_MISMATCH,
+        SCORE_MISMATCH,
+        BAD_CPE,
+        BAD_PURL,
+        BAD_RANGE,
+        UNINTERPRETED_RANGE,
+        BAD_VALUE,
+        UNKNOWN_PRODUCT,
+        DUPLICATE_PRODUCT,
+        CIRCULAR_PRODUCT,
+        CONTRADICTING_STATUS,
+        DUPLICATE_CVE,
+        NO_ADVISORY,
+    ];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
