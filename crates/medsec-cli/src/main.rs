@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::advisory;
 use crate::commands::diagram;
+use crate::commands::import;
 use crate::commands::sbom;
 use crate::commands::{assess, check, cpe, cvss, init, purl, rubric, schema, vocabulary};
 
@@ -53,6 +54,8 @@ enum Command {
     Check(check::Args),
     /// Draw the data-flow diagram (SVG, Mermaid or Graphviz DOT).
     Diagram(diagram::Args),
+    /// Import a Threat Dragon or threagile model into a device.yaml.
+    Import(import::Args),
     /// Parse CPE names: both bindings, the attributes, and matching relations.
     Cpe(cpe::Args),
     /// Score CVSS v2.0, v3.0, v3.1 and v4.0 vectors and explain each metric.
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
         Command::Cpe(args) => cpe::run(args),
         Command::Cvss(args) => cvss::run(args),
         Command::Diagram(args) => diagram::run(args),
+        Command::Import(args) => import::run(args),
         Command::Init(args) => init::run(args),
         Command::Purl(args) => purl::run(args),
         Command::Rubric(args) => rubric::run(args),

@@ -88,3 +88,131 @@ fn diagram_rejects_an_unknown_format() {
         .assert()
         .code(2);
 }
+
+fn fixture(name: &str) -> PathBuf {
+    root()
+        .join("crates/medsec-device/tests/fixtures/import")
+        .join(name)
+}
+
+#[test]
+fn import_threat_dragon_writes_a_device_that_passes_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("device.yaml");
+    medsec()
+        .args(["import", "threat-dragon"])
+        .arg(fixture("threat-dragon-v2.json"))
+        .args(["--market", "eu-mdr:IIa", "--category", "home-use", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("threat-not-carried"))
+        .stderr(predicate::str::contains(
+            "'medsec check' passes the imported file",
+        ));
+    medsec().arg("check").arg(&out).assert().success();
+    // And it can be drawn.
+    medsec()
+        .arg("diagram")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("meter-firmware"));
+}
+
+#[test]
+fn import_threagile_fails_check_until_severities_are_assessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("device.yaml");
+    medsec()
+        .args(["import", "threagile"])
+        .arg(fixture("threagile.yaml"))
+        .args([
+            "--market",
+            "fda:II",
+            "--category",
+            "hospital-networked",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "medsec::device::missing-severity ×8",
+        ));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("TO BE ASSESSED: imported from threagile"));
+    assert!(!text.contains("severity:"));
+    medsec()
+        .arg("check")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("medsec::device::missing-severity"));
+}
+
+#[test]
+fn import_report_as_json() {
+    let output = medsec()
+        .args(["import", "threagile", "--format", "json"])
+        .arg(fixture("threagile.yaml"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("# Imported by 'medsec import'"));
+    let report: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert_eq!(report["format"], "threagile");
+    assert!(
+        report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["code"] == "medsec::import::severity-to-assess")
+    );
+    assert_eq!(report["check"]["medsec::device::no-market"], 1);
+}
+
+#[test]
+fn import_errors_are_located_and_exit_2() {
+    for (kind, file, needle) in [
+        ("threat-dragon", "malformed.json", "malformed.json:2:"),
+        ("threat-dragon", "no-cells.json", "(at /detail/diagrams/0)"),
+        (
+            "threat-dragon",
+            "threat-dragon-v1.json",
+            "medsec::import::unsupported-version",
+        ),
+        ("threagile", "malformed.yaml", "malformed.yaml:6:"),
+        (
+            "threagile",
+            "bad-type.yaml",
+            "bad-type.yaml:6:5 (at technical_assets/A/type)",
+        ),
+    ] {
+        medsec()
+            .args(["import", kind])
+            .arg(fixture(file))
+            .assert()
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(needle));
+    }
+    medsec()
+        .args(["import", "threagile", "--format", "json"])
+        .arg(fixture("bad-type.yaml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("\"line\": 6"));
+    medsec()
+        .args(["import", "threagile", "--market", "mars:IV"])
+        .arg(fixture("threagile.yaml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("medsec::import::bad-market"));
+    medsec()
+        .args(["import", "threagile", "no/such/file.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"));
+}

@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod import;
 pub mod located;
 pub mod model;
 pub mod rubric_context;
