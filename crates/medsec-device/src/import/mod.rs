@@ -70,8 +70,8 @@
 //!
 //! threagile technologies: `browser` → `web-ui`; `mobile-app` → `mobile-app`;
 //! `web-service-rest` → `rest-api`; `database`, `identity-store-database` →
-//! `relational-database`; `monitoring` → `logging`; `vault`, `hsm` → `secure-element` is *not*
-//! assumed (different things): they and all others become extensions `threagile.<name>`.
+//! `relational-database`; `monitoring` → `logging`; all others (including `vault` and `hsm`,
+//! which are not our `secure-element`) become extensions `threagile.<name>`.
 
 pub mod ids;
 pub mod report;
