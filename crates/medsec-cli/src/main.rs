@@ -14,6 +14,7 @@ use crate::commands::diagram;
 use crate::commands::import;
 use crate::commands::sbom;
 use crate::commands::{assess, check, cpe, cvss, init, purl, rubric, schema, vocabulary};
+use crate::commands::{risk, threats};
 
 /// Exit codes, documented in README.md and `medsec --help`.
 pub mod exit {
@@ -64,12 +65,16 @@ enum Command {
     Init(init::Args),
     /// Parse and normalise package URLs.
     Purl(purl::Args),
+    /// The FMEA register of a device: severity, exploitability, RPN, risk before and after controls.
+    Risk(risk::Args),
     /// Apply the FDA/MITRE medical-device CVSS rubric (interactive or from an answers file).
     Rubric(rubric::Args),
     /// Read SBOMs (CycloneDX, SPDX): format, metadata, components, problems.
     Sbom(sbom::Args),
     /// Print a JSON Schema (for editors and other tools).
     Schema(schema::Args),
+    /// STRIDE threats of a device, per element and per interaction, with their controls.
+    Threats(threats::Args),
     /// List the controlled vocabularies a device file draws on.
     Vocabulary(vocabulary::Args),
 }
@@ -87,9 +92,11 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(args),
         Command::Init(args) => init::run(args),
         Command::Purl(args) => purl::run(args),
+        Command::Risk(args) => risk::run(args),
         Command::Rubric(args) => rubric::run(args),
         Command::Sbom(args) => sbom::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Threats(args) => threats::run(args),
         Command::Vocabulary(args) => vocabulary::run(args),
     };
     match result {

@@ -137,6 +137,78 @@ pub struct Threat<'a> {
     pub exposure: Exposure,
 }
 
+/// How a threat reads in JSON output.
+#[derive(Serialize)]
+struct ThreatRecord<'r, 'a> {
+    id: &'r str,
+    rule: &'a str,
+    title: &'a str,
+    stride: Stride,
+    target: &'a str,
+    target_kind: &'static str,
+    target_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    crossing: Option<CrossingRecord<'a>>,
+    description: &'a str,
+    assets: Vec<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    assets_from_flows: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    worst_harm: Option<&'r Harm<'a>>,
+    mitigated: bool,
+    mitigated_by: &'r [&'a str],
+    exposure: Exposure,
+    capec: &'a [String],
+    cwe: &'a [String],
+    suggested_controls: &'a [crate::catalogue::SuggestedControl],
+}
+
+#[derive(Serialize)]
+struct CrossingRecord<'a> {
+    from: &'a str,
+    to: &'a str,
+    from_zone: &'a str,
+    to_zone: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    boundary: Option<&'a str>,
+}
+
+impl Serialize for Threat<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let crossing = match &self.target {
+            Target::Flow(f) if f.crossing => Some(CrossingRecord {
+                from: &f.from.id,
+                to: &f.to.id,
+                from_zone: &f.from.zone,
+                to_zone: &f.to.zone,
+                boundary: f.boundary,
+            }),
+            _ => None,
+        };
+        ThreatRecord {
+            id: &self.id,
+            rule: &self.rule.id,
+            title: &self.rule.title,
+            stride: self.rule.stride,
+            target: self.target.id(),
+            target_kind: self.target.kind(),
+            target_name: self.target.name(),
+            crossing,
+            description: &self.rule.description,
+            assets: self.assets.iter().map(|a| a.id.as_str()).collect(),
+            assets_from_flows: self.assets_from_flows,
+            worst_harm: self.worst_harm.as_ref(),
+            mitigated: self.mitigated(),
+            mitigated_by: &self.mitigated_by,
+            exposure: self.exposure,
+            capec: &self.rule.capec,
+            cwe: &self.rule.cwe,
+            suggested_controls: &self.rule.controls,
+        }
+        .serialize(serializer)
+    }
+}
+
 impl Threat<'_> {
     pub fn stride(&self) -> Stride {
         self.rule.stride

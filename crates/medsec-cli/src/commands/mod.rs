@@ -10,9 +10,11 @@ pub mod import;
 pub mod init;
 pub mod input_error;
 pub mod purl;
+pub mod risk;
 pub mod rubric;
 pub mod sbom;
 pub mod schema;
+pub mod threats;
 pub mod vocabulary;
 
 use medsec_device::diagnostic::FileReport;
