@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use medsec_device::summary::{DeviceSummary, summarise};
 use medsec_device::{LoadError, load};
+use medsec_threat::{Catalogue, Policy};
 use serde::Serialize;
 
 use crate::exit;
@@ -23,9 +24,30 @@ struct Assessment<'a> {
     device_file: String,
     stages: &'a [&'a str],
     summary: &'a DeviceSummary,
+    threats: ThreatStage,
+    risk: RiskStage,
 }
 
-const STAGES: &[&str] = &["validate"];
+/// The threat stage: counts by STRIDE category and how many no control mitigates.
+#[derive(Serialize)]
+struct ThreatStage {
+    rules: usize,
+    threats: usize,
+    unmitigated: usize,
+    by_stride: Vec<super::threats::StrideCount>,
+}
+
+/// The risk stage: FMEA rows per risk level before and after the model's controls.
+#[derive(Serialize)]
+struct RiskStage {
+    policy: String,
+    rows: usize,
+    safety_relevant: usize,
+    /// `[level, before controls, after controls]`.
+    levels: Vec<(&'static str, usize, usize)>,
+}
+
+const STAGES: &[&str] = &["validate", "threats", "risk"];
 
 pub fn run(args: Args) -> miette::Result<u8> {
     let loaded = match load(&args.device) {
@@ -45,10 +67,32 @@ pub fn run(args: Args) -> miette::Result<u8> {
         super::render_reports(std::slice::from_ref(&loaded.report), Format::Table)?;
     }
     let summary = summarise(&loaded);
+    let catalogue = Catalogue::builtin()
+        .map_err(|e| miette::miette!(code = "medsec::internal", "built-in threat rules: {e}"))?;
+    let policy = Policy::default_policy()
+        .map_err(|e| miette::miette!(code = "medsec::internal", "built-in risk policy: {e}"))?;
+    let model = medsec_threat::analyse(&loaded, &catalogue);
+    let register = medsec_threat::register(&model, &policy);
     let assessment = Assessment {
         device_file: loaded.path.display().to_string(),
         stages: STAGES,
         summary: &summary,
+        threats: ThreatStage {
+            rules: model.rules_in_catalogue,
+            threats: model.threats.len(),
+            unmitigated: model.unmitigated(),
+            by_stride: super::threats::stride_counts(&model),
+        },
+        risk: RiskStage {
+            policy: register.policy.to_owned(),
+            rows: register.rows.len(),
+            safety_relevant: register.safety_rows(),
+            levels: register
+                .counts()
+                .into_iter()
+                .map(|(level, before, after)| (level.as_str(), before, after))
+                .collect(),
+        },
     };
     match args.format {
         Format::Json => print_json(&assessment)?,
@@ -155,6 +199,40 @@ fn render(assessment: &Assessment<'_>, markdown: bool) -> String {
         out.push_str(&finish(rows));
         out.push('\n');
     }
+    heading(&mut out, "Threats (STRIDE)");
+    let t = &assessment.threats;
+    let mut rows = Rows::new(["STRIDE category", "threats", "unmitigated"]);
+    for c in &t.by_stride {
+        rows.push([
+            c.stride.as_str().to_owned(),
+            c.threats.to_string(),
+            c.unmitigated.to_string(),
+        ]);
+    }
+    rows.push([
+        "all".to_owned(),
+        t.threats.to_string(),
+        t.unmitigated.to_string(),
+    ]);
+    out.push_str(&finish(rows));
+    out.push('\n');
+
+    heading(&mut out, "Risk (FMEA)");
+    let r = &assessment.risk;
+    let mut rows = Rows::new(["risk level", "before controls", "after controls"]);
+    for (level, before, after) in &r.levels {
+        rows.push([(*level).to_owned(), before.to_string(), after.to_string()]);
+    }
+    rows.push([
+        "safety-relevant rows".to_owned(),
+        r.safety_relevant.to_string(),
+        String::new(),
+    ]);
+    out.push_str(&finish(rows));
+    out.push_str(&format!(
+        "\n{} FMEA rows from {} rules; policy: {}. `medsec threats` and `medsec risk` list them.\n",
+        r.rows, t.rules, r.policy
+    ));
     out
 }
 
