@@ -12,7 +12,7 @@
 //! | RPN | severity rank × exploitability rank × detectability (ranks from 1) |
 //! | risk | the policy's acceptability matrix at severity × exploitability |
 //! | residual | exploitability lowered by the policy's control reduction when a control of the model mitigates the threat; the same matrix |
-//! | safety | a property in `safety.properties` of an asset at stake has a harm of at least `safety.min_severity` |
+//! | safety | a property in `safety.properties` of an asset at stake has a harm of at least `safety.min_severity` (never for repudiation) |
 
 use std::collections::HashSet;
 
@@ -236,19 +236,22 @@ fn row<'a>(threat: &'a Threat<'a>, policy: &'a Policy, logged: bool) -> RiskRow<
                 .join("; ")
         )
     };
-    let safety = threat.assets.iter().any(|asset| {
-        lost.iter()
-            .filter(|p| policy.safety.properties.contains(p))
-            .any(|p| {
-                let need = match p {
-                    Property::Confidentiality => &asset.confidentiality,
-                    Property::Integrity => &asset.integrity,
-                    Property::Availability => &asset.availability,
-                };
-                need.severity
-                    .is_some_and(|s: Severity| s >= policy.safety.min_severity)
-            })
-    });
+    // A repudiation hides who acted but does not itself create a hazardous situation;
+    // the tampering it would hide is its own row.
+    let safety = stride != Stride::Repudiation
+        && threat.assets.iter().any(|asset| {
+            lost.iter()
+                .filter(|p| policy.safety.properties.contains(p))
+                .any(|p| {
+                    let need = match p {
+                        Property::Confidentiality => &asset.confidentiality,
+                        Property::Integrity => &asset.integrity,
+                        Property::Availability => &asset.availability,
+                    };
+                    need.severity
+                        .is_some_and(|s: Severity| s >= policy.safety.min_severity)
+                })
+        });
 
     RiskRow {
         id: &threat.id,
