@@ -399,8 +399,8 @@ pub fn analyse_device<'a>(device: &'a Device, catalogue: &'a Catalogue) -> Threa
                     .boundaries
                     .iter()
                     .find(|b| {
-                        b.between.iter().any(|z| *z == from.element.zone)
-                            && b.between.iter().any(|z| *z == to.element.zone)
+                        b.between.contains(&from.element.zone)
+                            && b.between.contains(&to.element.zone)
                     })
                     .map(|b| b.id.as_str())
             } else {
@@ -598,7 +598,7 @@ fn flow_matches(
     to: &ElementFacts<'_>,
 ) -> bool {
     let flow = f.flow;
-    (w.protocols.is_empty() || w.protocols.iter().any(|p| *p == flow.protocol))
+    (w.protocols.is_empty() || w.protocols.contains(&flow.protocol))
         && (w.authentication.is_empty() || w.authentication.contains(&flow.authentication))
         && (w.encryption.is_empty() || w.encryption.contains(&flow.encryption))
         && w.flags.iter().all(|flag| flag_holds(*flag, f))
