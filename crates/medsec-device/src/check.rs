@@ -1006,6 +1006,19 @@ impl Semantic<'_> {
             .iter()
             .map(|e| (e.id.as_str(), e.kind))
             .collect();
+        let zone_of: HashMap<&str, &str> = self
+            .device
+            .elements
+            .iter()
+            .map(|e| (e.id.as_str(), e.zone.as_str()))
+            .collect();
+        let crossing: HashSet<&str> = self
+            .device
+            .flows
+            .iter()
+            .filter(|f| zone_of.get(f.from.as_str()) != zone_of.get(f.to.as_str()))
+            .map(|f| f.id.as_str())
+            .collect();
         for (index, control) in self.device.controls.iter().enumerate() {
             if control.mitigates.is_empty() {
                 self.error(
@@ -1027,6 +1040,12 @@ impl Semantic<'_> {
                     ids.get(&mitigation.target),
                     kinds.get(mitigation.target.as_str()),
                 ) {
+                    (Some(IdKind::Flow), _) if crossing.contains(mitigation.target.as_str()) => {
+                        Some((
+                            "a data flow crossing a trust boundary",
+                            CROSSING_FLOW_STRIDE,
+                        ))
+                    }
                     (Some(IdKind::Flow), _) => Some(("a data flow", FLOW_STRIDE)),
                     (_, Some(kind)) => Some((kind.as_str(), stride_per_element(*kind))),
                     _ => None,
@@ -1153,6 +1172,16 @@ pub fn stride_per_element(kind: ElementKind) -> &'static [Stride] {
 
 /// STRIDE for data flows (same source as [`stride_per_element`]).
 pub const FLOW_STRIDE: &[Stride] = &[
+    Stride::Tampering,
+    Stride::InformationDisclosure,
+    Stride::DenialOfService,
+];
+
+/// STRIDE for a flow that crosses a trust boundary. STRIDE per interaction (Shostack,
+/// 2014, chapter 3) also considers spoofing of the sender there, and the threat engine
+/// raises such threats, so a control may claim to mitigate them.
+pub const CROSSING_FLOW_STRIDE: &[Stride] = &[
+    Stride::Spoofing,
     Stride::Tampering,
     Stride::InformationDisclosure,
     Stride::DenialOfService,
