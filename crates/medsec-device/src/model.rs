@@ -166,6 +166,32 @@ pub struct Asset {
     pub integrity: SecurityNeed,
     /// What losing availability means for the patient.
     pub availability: SecurityNeed,
+    /// The data classes of the FDA/MITRE CVSS rubric this asset belongs to. With them,
+    /// `medsec rubric --device` can propose the confidentiality, integrity and
+    /// availability answers for a vulnerability on an element holding the asset.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_classes: Vec<DataClass>,
+}
+
+/// The six kinds of data or function the FDA/MITRE rubric asks about for each of
+/// confidentiality, integrity and availability (question ids XCP…XAO).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataClass {
+    /// Protected health information or personally identifiable information.
+    PhiPii,
+    /// Data or functions used for diagnosis or monitoring.
+    DiagnosisMonitoring,
+    /// Data or functions that deliver therapy.
+    TherapyDelivery,
+    /// Data or functions of the clinical workflow.
+    ClinicalWorkflow,
+    /// Private system or system-user data: passwords, keys, certificates.
+    SystemSecrets,
+    /// Any other critical or sensitive data or function.
+    OtherCritical,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -11,7 +11,7 @@
 use medsec_score::Vector;
 use medsec_score::rubric::{Answer, Answers, Response};
 
-use crate::model::{Device, Direction, Flow};
+use crate::model::{Asset, DataClass, Device, Direction, Flow, NeedLevel};
 
 /// Marks every proposed rationale, so that the record shows which answers a person gave.
 pub const PROPOSED: &str = "Proposed from the device model";
@@ -266,7 +266,123 @@ pub fn propose(device: &Device, element: &str, vector: &Vector) -> Result<Answer
             "the vulnerability's vector has PR:L".into(),
         );
     }
+
+    propose_impacts(device, element, &inbound, &metric, &mut answers);
     Ok(answers)
+}
+
+/// The rubric's impact questions: per property (C, I, A) and per data class, does the
+/// vulnerability affect that kind of data or function? The vector says whether the
+/// property is hit at all; the assets the element holds or exchanges say which classes
+/// are there. A class is answered "no" only when every such asset has its classes
+/// declared; otherwise the question is left for a person.
+fn propose_impacts(
+    device: &Device,
+    element: &str,
+    inbound: &[&Flow],
+    metric: &dyn Fn(&str) -> &'static str,
+    answers: &mut Answers,
+) {
+    let mut asset_ids: Vec<&str> = device
+        .elements
+        .iter()
+        .filter(|e| e.id == element)
+        .flat_map(|e| e.assets.iter().map(String::as_str))
+        .collect();
+    asset_ids.extend(
+        inbound
+            .iter()
+            .flat_map(|f| f.data.iter().map(String::as_str)),
+    );
+    asset_ids.extend(
+        device
+            .flows
+            .iter()
+            .filter(|f| f.from == element)
+            .flat_map(|f| f.data.iter().map(String::as_str)),
+    );
+    asset_ids.sort_unstable();
+    asset_ids.dedup();
+    let assets: Vec<&Asset> = device
+        .assets
+        .iter()
+        .filter(|a| asset_ids.contains(&a.id.as_str()))
+        .collect();
+    let all_classified = !assets.is_empty() && assets.iter().all(|a| !a.data_classes.is_empty());
+    const CLASSES: [(DataClass, char, &str); 6] = [
+        (DataClass::PhiPii, 'P', "PHI/PII"),
+        (
+            DataClass::DiagnosisMonitoring,
+            'D',
+            "diagnosis or monitoring",
+        ),
+        (DataClass::TherapyDelivery, 'T', "therapy delivery"),
+        (DataClass::ClinicalWorkflow, 'W', "clinical workflow"),
+        (DataClass::SystemSecrets, 'S', "private system data"),
+        (DataClass::OtherCritical, 'O', "other critical data"),
+    ];
+    for (property, letter) in [("C", 'C'), ("I", 'I'), ("A", 'A')] {
+        let hit = metric(property);
+        for (class, suffix, label) in CLASSES {
+            let id = format!("X{letter}{suffix}");
+            if hit == "N" {
+                put(
+                    answers,
+                    &id,
+                    Answer::No,
+                    format!("the vulnerability's vector has {property}:N"),
+                );
+                continue;
+            }
+            if hit.is_empty() {
+                continue;
+            }
+            let holding: Vec<&str> = assets
+                .iter()
+                .filter(|a| a.data_classes.contains(&class))
+                .filter(|a| need_of(a, letter) > NeedLevel::None)
+                .map(|a| a.id.as_str())
+                .collect();
+            if !holding.is_empty() {
+                put(
+                    answers,
+                    &id,
+                    Answer::Yes,
+                    format!(
+                        "the vulnerability's vector has {property}:{hit} and '{element}' handles {label} assets: {}",
+                        holding.join(", ")
+                    ),
+                );
+            } else if all_classified {
+                put(
+                    answers,
+                    &id,
+                    Answer::No,
+                    format!(
+                        "no asset '{element}' handles is of the {label} class (with a need for this property)"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn need_of(asset: &Asset, property: char) -> NeedLevel {
+    match property {
+        'C' => asset.confidentiality.need,
+        'I' => asset.integrity.need,
+        _ => asset.availability.need,
+    }
+}
+
+fn put(answers: &mut Answers, id: &str, answer: Answer, why: String) {
+    answers.insert(
+        id.to_owned(),
+        Response {
+            answer,
+            rationale: format!("{PROPOSED}: {why}"),
+        },
+    );
 }
 
 /// The base metrics of a v3.x vector as (metric, value) pairs.
@@ -349,6 +465,35 @@ mod tests {
         assert_eq!(answer(&answers, "XAVN"), Some(Answer::No));
         assert_eq!(answer(&answers, "XAVP"), Some(Answer::Yes));
         assert_eq!(answer(&answers, "XAVT"), None);
+    }
+
+    #[test]
+    fn impacts_follow_the_vector_and_the_declared_data_classes() {
+        // The minimal template's measurement data is diagnosis-monitoring and PHI/PII.
+        let vector = medsec_score::parse("CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N").unwrap();
+        let answers = propose(&device("minimal"), "firmware", &vector).unwrap();
+        assert_eq!(answer(&answers, "XCD"), Some(Answer::Yes));
+        assert_eq!(answer(&answers, "XID"), Some(Answer::Yes));
+        assert_eq!(answer(&answers, "XCP"), Some(Answer::Yes));
+        assert_eq!(answer(&answers, "XIT"), Some(Answer::No));
+        assert_eq!(answer(&answers, "XCS"), Some(Answer::No));
+        // A:N in the vector answers every availability question.
+        for id in ["XAP", "XAD", "XAT", "XAW", "XAS", "XAO"] {
+            assert_eq!(answer(&answers, id), Some(Answer::No), "{id}");
+        }
+        // Unclassified assets leave the class questions to a person.
+        let text = crate::templates::find("minimal")
+            .unwrap()
+            .text
+            .replace("    data_classes: [diagnosis-monitoring, phi-pii]\n", "");
+        let dir = std::env::temp_dir();
+        let plain = crate::check::check_text(&dir.join("device.yaml"), &dir, Arc::new(text))
+            .unwrap()
+            .device;
+        let plain = propose(&plain, "firmware", &vector).unwrap();
+        assert_eq!(answer(&plain, "XCD"), None);
+        assert_eq!(answer(&plain, "XIT"), None);
+        assert_eq!(answer(&plain, "XAD"), Some(Answer::No));
     }
 
     #[test]

@@ -172,6 +172,7 @@ pub fn device(elements: usize, flows: usize, seed: u64) -> Device {
             confidentiality: need(&mut rng),
             integrity: need(&mut rng),
             availability: need(&mut rng),
+            data_classes: Vec::new(),
         })
         .collect();
     let kinds = [

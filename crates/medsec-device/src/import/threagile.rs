@@ -335,6 +335,7 @@ pub fn import(text: &str, options: &Options) -> Result<Imported, ImportError> {
                 confidentiality,
                 integrity,
                 availability,
+                data_classes: Vec::new(),
             });
         }
         if !assets.is_empty() {
