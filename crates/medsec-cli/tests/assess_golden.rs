@@ -1,0 +1,34 @@
+//! Golden output of `medsec assess` for every bundled example: a change in any stage
+//! (validation, threats, risk) shows up as a reviewed snapshot diff.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+#[test]
+fn assess_markdown_of_every_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for device in [
+        "insulin-pump",
+        "patient-monitor",
+        "cardiac-implant",
+        "ivd-analyser",
+    ] {
+        let output = Command::cargo_bin("medsec")
+            .unwrap()
+            .current_dir(&root)
+            .args(["assess", "--format", "markdown"])
+            .arg(format!("examples/{device}"))
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{device}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let text = String::from_utf8(output.stdout).unwrap();
+        insta::assert_snapshot!(format!("assess-{device}"), text);
+    }
+}
