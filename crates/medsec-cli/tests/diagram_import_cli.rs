@@ -216,3 +216,29 @@ fn import_errors_are_located_and_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("cannot read"));
 }
+
+#[test]
+fn diagram_draws_threat_counts_unless_asked_not_to() {
+    let device = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/insulin-pump");
+    let with = Command::cargo_bin("medsec")
+        .unwrap()
+        .arg("diagram")
+        .arg(&device)
+        .output()
+        .unwrap();
+    assert!(with.status.success());
+    let svg = String::from_utf8(with.stdout).unwrap();
+    assert!(svg.contains("class=\"threat-count\""));
+    assert!(svg.contains("threat(s) on pump-firmware"));
+    let without = Command::cargo_bin("medsec")
+        .unwrap()
+        .args(["diagram", "--no-threats"])
+        .arg(&device)
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8(without.stdout)
+            .unwrap()
+            .contains("class=\"threat-count\"")
+    );
+}

@@ -17,6 +17,9 @@ pub struct Args {
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Leave out the per-element threat counts (drawn by default from the built-in rules).
+    #[arg(long)]
+    pub no_threats: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -53,9 +56,19 @@ pub fn run(args: Args) -> miette::Result<u8> {
     if loaded.report.warning_count() > 0 {
         super::render_reports(std::slice::from_ref(&loaded.report), Format::Table)?;
     }
-    // Threat counts join when the threat engine is wired in; until then none are drawn
-    // (an empty map draws nothing, so "not analysed" never reads as "no threats").
-    let counts = medsec_diagram::ThreatCounts::new();
+    // Threats found on each element by the built-in rules (flows' threats are not
+    // counted on their ends). With --no-threats the badges are left out.
+    let mut counts = medsec_diagram::ThreatCounts::new();
+    if !args.no_threats {
+        let catalogue = medsec_threat::catalogue::Catalogue::builtin()
+            .map_err(|e| miette::miette!("threat rules: {e}"))?;
+        let model = medsec_threat::engine::analyse(&loaded, &catalogue);
+        for threat in &model.threats {
+            if let medsec_threat::engine::Target::Element(element) = &threat.target {
+                *counts.entry(element.id.clone()).or_insert(0) += 1;
+            }
+        }
+    }
     let text = medsec_diagram::render(&loaded.device, args.format.into(), &counts);
     match &args.out {
         Some(path) => std::fs::write(path, text.as_bytes())
