@@ -4,5 +4,6 @@ pub mod advisory;
 pub mod component;
 pub mod cpe;
 pub mod purl;
+pub mod vex;
 
 pub use purl::{Purl, PurlError};

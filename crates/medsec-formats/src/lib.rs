@@ -4,3 +4,4 @@
 
 pub mod advisory;
 pub mod sbom;
+pub mod write;
