@@ -17,11 +17,12 @@
 //! | more than one CPE | one `cpe` | the first is kept |
 //! | a hash algorithm outside `hash-alg`, or a digest outside `hash-content` | enum / pattern | left out |
 //! | a licence `id` not on the SPDX licence list | `spdx.schema.json` enum | written as `name` |
-//! | several licences including an expression | "EITHER licenses OR exactly one expression" | one expression, operands joined by `AND` (names left out) |
+//! | several licences including an expression | "EITHER licenses OR exactly one expression" | one expression, distinct operands joined by `AND` (names left out; the acknowledgement kept only when all agree) |
 //! | an external reference type outside the enum (SPDX `referenceType`) | enum | `other`, the original type kept in `comment` |
 //! | a dependency on a ref no component has (services, SPDX document ids) | — | left out (our reader rejects dangling refs) |
 //! | duplicate dependency entries or targets | `uniqueItems` | written once |
 //! | an empty bom-ref | `refType` `minLength: 1` | left out |
+//! | the subject also in the component list (SPDX: the described package) | "every bom-ref must be unique" | written once, as `metadata.component` |
 //!
 //! Nested components are rebuilt from [`Component::parent`]: a component is written inside
 //! its parent, in list order.
@@ -176,6 +177,16 @@ pub fn normalise(sbom: &Sbom) -> (Sbom, Vec<Normalisation>) {
     if let Some(c) = m.component.as_mut() {
         component(c, "metadata.component", &mut notes);
     }
+    // SPDX models keep the described package both as the subject and in the list; in
+    // CycloneDX every bom-ref is unique, so the list entry goes and the subject stays.
+    if let Some(subject_ref) = out
+        .metadata
+        .component
+        .as_ref()
+        .and_then(|c| c.bom_ref.clone())
+    {
+        remove_subject_duplicates(&mut out.components, &subject_ref, &mut notes);
+    }
     let len = out.components.len();
     for (i, c) in out.components.iter_mut().enumerate() {
         component(c, &format!("components[{i}]"), &mut notes);
@@ -258,6 +269,50 @@ pub fn normalise(sbom: &Sbom) -> (Sbom, Vec<Normalisation>) {
     }
     out.dependencies = deps;
     (out, notes)
+}
+
+fn remove_subject_duplicates(
+    components: &mut Vec<Component>,
+    subject_ref: &str,
+    notes: &mut Vec<Normalisation>,
+) {
+    let removed: Vec<usize> = components
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.bom_ref.as_deref() == Some(subject_ref))
+        .map(|(i, _)| i)
+        .collect();
+    if removed.is_empty() {
+        return;
+    }
+    for &i in &removed {
+        notes.push(Normalisation::new(
+            format!("components[{i}]"),
+            format!(
+                "the subject (bom-ref {subject_ref:?}) is written once, as metadata.component; \
+                 its copy in the component list is left out"
+            ),
+        ));
+    }
+    // New index of each kept component; children of a removed one move to the top level.
+    let mut new_index: Vec<Option<usize>> = Vec::with_capacity(components.len());
+    let mut next = 0;
+    for i in 0..components.len() {
+        if removed.contains(&i) {
+            new_index.push(None);
+        } else {
+            new_index.push(Some(next));
+            next += 1;
+        }
+    }
+    let old = std::mem::take(components);
+    for (i, mut c) in old.into_iter().enumerate() {
+        if removed.contains(&i) {
+            continue;
+        }
+        c.parent = c.parent.and_then(|p| new_index.get(p).copied().flatten());
+        components.push(c);
+    }
 }
 
 fn component(c: &mut Component, path: &str, notes: &mut Vec<Normalisation>) {
@@ -373,10 +428,18 @@ fn licences(list: &[Licence], path: &str, notes: &mut Vec<Normalisation>) -> Vec
                         l.value
                     ),
                 )),
-                LicenceKind::Expression if l.value.contains(' ') => {
-                    operands.push(format!("({})", l.value));
+                _ => {
+                    let operand = if l.kind == LicenceKind::Expression && l.value.contains(' ') {
+                        format!("({})", l.value)
+                    } else {
+                        l.value.clone()
+                    };
+                    // SPDX gives the same licence as declared and as concluded; once is
+                    // enough in an AND.
+                    if !operands.contains(&operand) {
+                        operands.push(operand);
+                    }
                 }
-                _ => operands.push(l.value.clone()),
             }
             acks.insert(l.acknowledgement.clone());
         }
