@@ -9,12 +9,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::advisory;
-use crate::commands::diagram;
-use crate::commands::import;
-use crate::commands::sbom;
-use crate::commands::{assess, check, cpe, cvss, init, purl, rubric, schema, vocabulary};
-use crate::commands::{risk, threats};
+use crate::commands::{
+    advisory, assess, check, cpe, cvss, diagram, diff, import, init, purl, risk, rubric, sbom,
+    schema, threats, vocabulary,
+};
 
 /// Exit codes, documented in README.md and `medsec --help`.
 pub mod exit {
@@ -55,6 +53,8 @@ enum Command {
     Check(check::Args),
     /// Draw the data-flow diagram (SVG, Mermaid or Graphviz DOT).
     Diagram(diagram::Args),
+    /// Threats and risks added, removed and changed between two versions of a device.
+    Diff(diff::Args),
     /// Import a Threat Dragon or threagile model into a device.yaml.
     Import(import::Args),
     /// Parse CPE names: both bindings, the attributes, and matching relations.
@@ -89,6 +89,7 @@ fn main() -> ExitCode {
         Command::Cpe(args) => cpe::run(args),
         Command::Cvss(args) => cvss::run(args),
         Command::Diagram(args) => diagram::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Import(args) => import::run(args),
         Command::Init(args) => init::run(args),
         Command::Purl(args) => purl::run(args),

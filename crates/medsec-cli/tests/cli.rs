@@ -24,12 +24,21 @@ fn broken(name: &str) -> PathBuf {
 #[test]
 fn help_exists_for_every_subcommand() {
     for sub in [
+        "advisory",
         "assess",
         "check",
         "cpe",
+        "cvss",
+        "diagram",
+        "diff",
+        "import",
         "init",
         "purl",
+        "risk",
+        "rubric",
+        "sbom",
         "schema",
+        "threats",
         "vocabulary",
     ] {
         medsec()

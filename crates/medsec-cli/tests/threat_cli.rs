@@ -298,3 +298,73 @@ fn assess_reports_threat_and_risk_stages() {
             .stdout(predicate::str::contains("Risk (FMEA)"));
     }
 }
+
+#[test]
+fn diff_shows_what_a_new_version_changed_and_fails_on_worse_risk() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/insulin-pump");
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("pump-4.3");
+    std::fs::create_dir_all(new.join("sbom")).unwrap();
+    for entry in std::fs::read_dir(root.join("sbom")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, new.join("sbom").join(path.file_name().unwrap())).unwrap();
+    }
+    let text = std::fs::read_to_string(root.join("device.yaml")).unwrap();
+    let start = text.find("  - id: ble-lesc-passkey\n").unwrap();
+    let end = text.find("  - id: command-mac\n").unwrap();
+    let newer = format!("{}{}", &text[..start], &text[end..])
+        .replace("version: \"4.2.1\"", "version: \"4.3.0\"");
+    std::fs::write(new.join("device.yaml"), newer).unwrap();
+
+    let output = assert_cmd::Command::cargo_bin("medsec")
+        .unwrap()
+        .args(["diff", "--format", "json"])
+        .arg(&root)
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let diff: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(diff["old_version"], "4.2.1");
+    assert_eq!(diff["new_version"], "4.3.0");
+    assert_eq!(diff["model"]["controls"]["removed"][0], "ble-lesc-passkey");
+    let threats = diff["threats"].as_array().unwrap();
+    assert!(!threats.is_empty());
+    assert!(threats.iter().all(|t| t["change"] == "changed"));
+    assert!(
+        threats
+            .iter()
+            .any(|t| t["id"] == "BLE-T-003@pump-history-sync"
+                && t["after"]["residual_risk"] == "alarp-review")
+    );
+
+    // The history sync lost its only control: its residual risk rose to ALARP review.
+    assert_cmd::Command::cargo_bin("medsec")
+        .unwrap()
+        .args(["diff", "--fail-on", "alarp-review"])
+        .arg(&root)
+        .arg(&new)
+        .assert()
+        .code(1);
+    assert_cmd::Command::cargo_bin("medsec")
+        .unwrap()
+        .args(["diff", "--fail-on", "unacceptable"])
+        .arg(&root)
+        .arg(&new)
+        .assert()
+        .success();
+    // A version compared with itself has no threat changes.
+    let same = assert_cmd::Command::cargo_bin("medsec")
+        .unwrap()
+        .args(["diff", "--format", "json"])
+        .arg(&root)
+        .arg(&root)
+        .output()
+        .unwrap();
+    let same: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert!(same["threats"].as_array().unwrap().is_empty());
+}

@@ -14,6 +14,7 @@
 //! the file system.
 
 pub mod catalogue;
+pub mod diff;
 pub mod engine;
 pub mod fmea;
 pub mod policy;

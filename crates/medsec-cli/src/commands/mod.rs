@@ -6,6 +6,7 @@ pub mod check;
 pub mod cpe;
 pub mod cvss;
 pub mod diagram;
+pub mod diff;
 pub mod import;
 pub mod init;
 pub mod input_error;

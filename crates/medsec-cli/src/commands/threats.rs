@@ -61,7 +61,7 @@ pub enum Threshold {
 }
 
 impl Threshold {
-    fn level(self) -> RiskLevel {
+    pub fn level(self) -> RiskLevel {
         match self {
             Threshold::Acceptable => RiskLevel::Acceptable,
             Threshold::AlarpReview => RiskLevel::AlarpReview,
