@@ -817,4 +817,7 @@ fn sarif_rejects_what_the_schema_would() {
     let f = sarif::Finding::new("", sarif::Level::Error, "m");
     assert!(sarif::write(&tool, &[], &[f]).is_err());
     assert!(sarif::write(&tool, &[sarif::Rule::new("a"), sarif::Rule::new("a")], &[]).is_err());
+    let f = sarif::Finding::new("r", sarif::Level::Note, "m")
+        .with_property("tags", serde_json::json!(["a", "a"]));
+    assert!(sarif::write(&tool, &[], &[f]).is_err());
 }

@@ -304,6 +304,19 @@ pub fn write(tool: &Tool, rules: &[Rule], findings: &[Finding]) -> Result<Writte
         if f.message.trim().is_empty() {
             return Err(WriteError::Sarif(format!("finding {i} has no message")));
         }
+        // §3.8.2: a property bag's `tags` is an array of unique strings.
+        if let Some(tags) = f.properties.get("tags") {
+            let ok = tags.as_array().is_some_and(|a| {
+                let strings: Vec<&str> = a.iter().filter_map(serde_json::Value::as_str).collect();
+                let unique: std::collections::BTreeSet<&str> = strings.iter().copied().collect();
+                strings.len() == a.len() && unique.len() == a.len()
+            });
+            if !ok {
+                return Err(WriteError::Sarif(format!(
+                    "finding {i}: property `tags` must be an array of unique strings (§3.8.2)"
+                )));
+            }
+        }
         let mut locations = Vec::new();
         if let Some(l) = &f.location {
             if !uri_ok(&l.uri) {
