@@ -1,6 +1,6 @@
 //! Maven versions: `org.apache.maven.artifact.versioning.ComparableVersion`, whose
-//! Javadoc is the specification (maven-artifact 3.x; the qualifier alias `release`
-//! is the one later Maven releases added).
+//! Javadoc is the specification (maven-artifact 3.8/3.9: with the fix of MNG-6964,
+//! comparing a whole sub-list with a missing item, and the qualifier alias `release`).
 //!
 //! From the Javadoc:
 //! - "mixing of '-' (hyphen) and '.' (dot) separators": a `-` starts a sub-list, a `.`
@@ -72,15 +72,46 @@ impl Item {
             (Item::Str(s), None) => qualifier_rank(s).cmp(&(RELEASE_INDEX, "")),
             (Item::Str(_), Some(Item::Int(_) | Item::List(_))) => Ordering::Less,
             (Item::Str(a), Some(Item::Str(b))) => qualifier_rank(a).cmp(&qualifier_rank(b)),
-            (Item::List(l), None) => match l.first() {
-                None => Ordering::Equal,
-                Some(first) => first.cmp_opt(None),
-            },
+            // MNG-6964 (Maven 3.8.x and later): the whole list is compared with the
+            // missing item, not only its first element, so `1-0.beta` < `1`.
+            (Item::List(l), None) => l
+                .iter()
+                .map(|i| i.cmp_opt(None))
+                .find(|o| *o != Ordering::Equal)
+                .unwrap_or(Ordering::Equal),
             (Item::List(_), Some(Item::Int(_))) => Ordering::Less,
             (Item::List(_), Some(Item::Str(_))) => Ordering::Greater,
             (Item::List(a), Some(Item::List(b))) => cmp_lists(a, b),
         }
     }
+}
+
+/// The order before MNG-6964 (a sub-list compared with a missing item by its first
+/// element only), which older Maven releases and univers use; kept so that the
+/// differential test can name that difference instead of hiding it.
+#[doc(hidden)]
+pub fn cmp_before_mng6964(a: &MavenVersion, b: &MavenVersion) -> Ordering {
+    fn item(x: &Item, y: Option<&Item>) -> Ordering {
+        match (x, y) {
+            (Item::List(l), None) => l.first().map_or(Ordering::Equal, |f| item(f, None)),
+            (Item::List(a), Some(Item::List(b))) => list(a, b),
+            _ => x.cmp_opt(y),
+        }
+    }
+    fn list(a: &[Item], b: &[Item]) -> Ordering {
+        for i in 0..a.len().max(b.len()) {
+            let c = match (a.get(i), b.get(i)) {
+                (Some(x), y) => item(x, y),
+                (None, Some(y)) => item(y, None).reverse(),
+                (None, None) => Ordering::Equal,
+            };
+            if c != Ordering::Equal {
+                return c;
+            }
+        }
+        Ordering::Equal
+    }
+    list(&a.items, &b.items)
 }
 
 fn cmp_lists(a: &[Item], b: &[Item]) -> Ordering {

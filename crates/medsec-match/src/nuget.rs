@@ -114,7 +114,15 @@ pub fn parse(input: &str) -> Result<NugetVersion, ParseError> {
                         "non-empty [0-9A-Za-z-] labels required",
                     ))
                 } else if all_digits(id) {
-                    Ok(Ident::Numeric(canonical(id).to_owned()))
+                    if id.len() > 1 && id.starts_with('0') {
+                        // SemVer 2.0.0 §9, which NuGet 4.3+ follows for labels.
+                        return Err(err(
+                            "pre-release label",
+                            id,
+                            "numeric label with leading zero (SemVer 2.0.0 §9)",
+                        ));
+                    }
+                    Ok(Ident::Numeric(id.to_owned()))
                 } else {
                     Ok(Ident::AlphaNumeric(id.to_owned()))
                 }
