@@ -28,6 +28,7 @@ use medsec_core::advisory::{Advisory, Format};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+pub use crate::sbom::SourceError;
 pub use problem::{Level, Problem, codes};
 
 /// Default input limit: 256 MiB, above the largest NVD API page (2,000 CVEs).
@@ -136,6 +137,16 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<Document, ReadError> 
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = text.trim_start().chars().next();
+    if first == Some('{') {
+        let ctx = Context {
+            text,
+            is_json: true,
+            file_name: options.file_name.clone(),
+        };
+        if let Some(result) = nvd::read_fast(text, &ctx) {
+            return result;
+        }
+    }
     let (value, is_json) = match first {
         Some('{') | Some('[') => (parse_json(text)?, true),
         None => {
@@ -155,6 +166,44 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<Document, ReadError> 
         Detected::Cve5 => cve5::read(&value, &ctx),
         Detected::Osv => osv::read(&value, &ctx),
         Detected::Csaf => csaf::read(&value, &ctx),
+    }
+}
+
+/// Reads one advisory document from a stream, reading no more than `options.max_bytes`
+/// (plus one byte to know that there is more).
+pub fn read_from_reader(
+    reader: impl std::io::Read,
+    options: &ReadOptions,
+) -> Result<Document, SourceError<ReadError>> {
+    match crate::sbom::read_bounded(reader, options.max_bytes, None)? {
+        Some(bytes) => read(&bytes, options).map_err(SourceError::Read),
+        None => Err(SourceError::TooLarge {
+            limit: options.max_bytes,
+        }),
+    }
+}
+
+/// Reads one advisory file: a file longer than `options.max_bytes` is refused from its
+/// length, before any of it is read.
+pub fn read_from_path(
+    path: impl AsRef<std::path::Path>,
+    options: &ReadOptions,
+) -> Result<Document, SourceError<ReadError>> {
+    let file = std::fs::File::open(path)?;
+    let len = crate::sbom::file_len(&file);
+    if let Some(size) = len.and_then(|l| usize::try_from(l).ok())
+        && size > options.max_bytes
+    {
+        return Err(SourceError::Read(ReadError::TooLarge {
+            size,
+            limit: options.max_bytes,
+        }));
+    }
+    match crate::sbom::read_bounded(file, options.max_bytes, len)? {
+        Some(bytes) => read(&bytes, options).map_err(SourceError::Read),
+        None => Err(SourceError::TooLarge {
+            limit: options.max_bytes,
+        }),
     }
 }
 

@@ -131,6 +131,62 @@ mod w {
     }
 }
 
+/// The fast path for the common case, an NVD API 2.0 response page: deserialised straight
+/// from the text into wire structs, with no `serde_json::Value` tree in between (building,
+/// walking and freeing that tree took two thirds of the time of a large page).
+///
+/// It gives an answer only where the general path ([`read`] over a `Value`) would give the
+/// same one: the top level has `"format": "NVD_CVE"` and a `vulnerabilities` array (so that
+/// detection says NVD), and every item and every `cve` deserialises. Anything else — a type
+/// error, a missing `cve`, a duplicate key (which a `Value` resolves by keeping the last) —
+/// returns `None` and the caller takes the general path, which reports every problem.
+pub fn read_fast(text: &str, ctx: &Context<'_>) -> Option<Result<Document, ReadError>> {
+    #[derive(serde::Deserialize)]
+    struct FastPage<'a> {
+        #[serde(borrow)]
+        format: Option<std::borrow::Cow<'a, str>>,
+        version: Option<String>,
+        vulnerabilities: Option<Vec<FastItem>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct FastItem {
+        cve: w::Cve,
+    }
+    let page: FastPage<'_> = serde_json::from_str(text).ok()?;
+    if page.format.as_deref() != Some("NVD_CVE") {
+        return None;
+    }
+    let items = page.vulnerabilities?;
+    let mut problems = Problems::new(ctx);
+    let mut spec_version = Some("2.0".to_owned());
+    if let Some(v) = page.version {
+        if v != "2.0" {
+            problems.error(
+                codes::SPEC_VERSION,
+                "/version",
+                format!("NVD API version {v:?}; this reader knows 2.0"),
+            );
+        }
+        spec_version = Some(v);
+    }
+    let mut advisories = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let pointer = format!("/vulnerabilities/{i}/cve");
+        advisories.push(convert(
+            item.cve,
+            &pointer,
+            ctx,
+            &spec_version,
+            &mut problems,
+        ));
+    }
+    let document_id = match advisories.as_slice() {
+        [one] => Some(one.id.clone()),
+        _ => None,
+    };
+    Some(problems.finish(Format::Nvd2, spec_version, document_id, advisories))
+}
+
 pub fn read(value: &Value, ctx: &Context<'_>) -> Result<Document, ReadError> {
     let mut problems = Problems::new(ctx);
     let mut advisories = Vec::new();

@@ -24,6 +24,7 @@
 
 mod cyclonedx;
 mod locate;
+mod source;
 mod spdx;
 mod xml;
 
@@ -32,6 +33,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use locate::LineIndex;
+pub use source::SourceError;
+pub(crate) use source::{file_len, read_bounded};
 
 /// Limits that protect against hostile documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -342,6 +345,44 @@ pub fn read_with(bytes: &[u8], limits: Limits) -> Result<Reading, SbomError> {
     })
 }
 
+/// Reads an SBOM from a stream, reading no more than `limits.max_bytes` (plus one byte to
+/// know that there is more).
+pub fn read_from_reader(
+    reader: impl std::io::Read,
+    limits: Limits,
+) -> Result<Reading, SourceError<SbomError>> {
+    match read_bounded(reader, limits.max_bytes, None)? {
+        Some(bytes) => read_with(&bytes, limits).map_err(SourceError::Read),
+        None => Err(SourceError::TooLarge {
+            limit: limits.max_bytes,
+        }),
+    }
+}
+
+/// Reads an SBOM file: a file longer than `limits.max_bytes` is refused from its length,
+/// before any of it is read; a file that grows while being read is still cut at the limit.
+pub fn read_from_path(
+    path: impl AsRef<std::path::Path>,
+    limits: Limits,
+) -> Result<Reading, SourceError<SbomError>> {
+    let file = std::fs::File::open(path)?;
+    let len = file_len(&file);
+    if let Some(size) = len.and_then(|l| usize::try_from(l).ok())
+        && size > limits.max_bytes
+    {
+        return Err(SourceError::Read(SbomError::TooLarge {
+            size,
+            limit: limits.max_bytes,
+        }));
+    }
+    match read_bounded(file, limits.max_bytes, len)? {
+        Some(bytes) => read_with(&bytes, limits).map_err(SourceError::Read),
+        None => Err(SourceError::TooLarge {
+            limit: limits.max_bytes,
+        }),
+    }
+}
+
 /// What every reader gets.
 pub(crate) struct Context<'a> {
     pub text: &'a str,
@@ -413,6 +454,14 @@ struct Probe {
 
 fn read_json(ctx: &Context<'_>, original: Original) -> Result<Reading, SbomError> {
     locate::check_json_depth(ctx)?;
+    // The common case, a CycloneDX document, is parsed once instead of twice (probe, then
+    // wire structs): the wire structs keep every top-level key, which is all the probe
+    // looks at. Where the answer could differ from the probe's (an SPDX key, no CycloneDX
+    // key, anything that does not deserialise), the general path below decides.
+    let original = match cyclonedx::read_json_direct(ctx, original) {
+        Ok(reading) => return reading,
+        Err(original) => original,
+    };
     let probe: Probe = serde_json::from_str(ctx.text)
         .map_err(|e| SbomError::invalid("JSON", json_syntax_problem(ctx, &e)))?;
     if let Some(v) = &probe.spdx_version {

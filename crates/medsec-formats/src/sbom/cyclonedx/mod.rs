@@ -46,4 +46,34 @@ pub(crate) fn read_json(
     })
 }
 
+/// Parses the text as CycloneDX JSON directly, without the format probe; gives the
+/// original back (`Err`) where the probe could decide otherwise: the text does not
+/// deserialise into the wire structs, it has an `spdxVersion` key (SPDX wins), or it has
+/// neither `bomFormat` nor `specVersion` (the probe then looks at `$schema`).
+pub(crate) fn read_json_direct(
+    ctx: &Context<'_>,
+    original: Original,
+) -> Result<Result<Reading, SbomError>, Original> {
+    let Ok(bom) = serde_json::from_str::<wire::Bom>(ctx.text) else {
+        return Err(original);
+    };
+    if bom.other.contains_key("spdxVersion")
+        || (bom.bom_format.is_none() && bom.spec_version.is_none())
+    {
+        return Err(original);
+    }
+    if let Some(v) = &bom.spec_version
+        && let Err(e) = minor_version(v)
+    {
+        return Ok(Err(e));
+    }
+    Ok(validate::convert(
+        ctx,
+        bom,
+        Encoding::Json,
+        original,
+        &|problems| super::locate::locate_json(ctx, problems),
+    ))
+}
+
 pub(crate) use validate::convert;

@@ -646,22 +646,22 @@ impl Validator {
             _ => None,
         };
         // Nested components: flattened into the list, parent before children.
-        let (this_index, child_place) = match place {
+        let (built, child_place) = match place {
+            // A listed component is moved into the list, not copied: no caller uses what
+            // `component` returns for `Place::List`.
             Place::List(parent) => {
-                let index = built.as_ref().map(|b| {
-                    let mut b = b.clone();
+                let index = built.map(|mut b| {
                     b.parent = parent;
                     self.components.push(b);
                     self.components.len() - 1
                 });
-                (index, Place::List(index))
+                (None, Place::List(index))
             }
             // Children of the subject are part of the product: they go into the list, with no
             // parent (the subject is not in the list).
-            Place::Subject => (None, Place::List(None)),
-            Place::Aside => (None, Place::Aside),
+            Place::Subject => (built, Place::List(None)),
+            Place::Aside => (built, Place::Aside),
         };
-        let _ = this_index;
         for (i, child) in c.components.iter().flatten().enumerate() {
             self.component(child, &idx(&join(path, "components"), i), child_place);
         }

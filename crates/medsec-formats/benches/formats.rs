@@ -1,0 +1,122 @@
+//! Reader throughput on large generated documents (issue 4, part 8): a 50 MB CycloneDX 1.6
+//! JSON SBOM through `sbom::read` and a ≥ 50 MB NVD CVE API 2.0 page through
+//! `advisory::read`, each beside a plain `serde_json::Value` parse of the same bytes.
+//!
+//! Besides criterion's figures, `main` prints a summary measured in one run, alternating
+//! the reader and the `Value` parse so that both see the same machine load: the median
+//! MB/s (10^6 bytes per second) of each and the reader's throughput as a ratio to the
+//! `Value` parse. `MEDSEC_BENCH_MB` changes the document size (default 50).
+
+#[path = "synthetic/mod.rs"]
+mod synthetic;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput};
+use medsec_formats::{advisory, sbom};
+
+struct Doc {
+    name: &'static str,
+    bytes: Vec<u8>,
+    read: fn(&[u8]) -> usize,
+}
+
+fn read_sbom(bytes: &[u8]) -> usize {
+    match sbom::read(bytes) {
+        Ok(r) => r.sbom.components.len(),
+        Err(e) => panic!("the synthetic SBOM must read: {e}"),
+    }
+}
+
+fn read_nvd(bytes: &[u8]) -> usize {
+    match advisory::read(bytes, &advisory::ReadOptions::default()) {
+        Ok(d) => d.advisories.len(),
+        Err(e) => panic!("the synthetic NVD page must read: {e}"),
+    }
+}
+
+fn value_parse(bytes: &[u8]) -> usize {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(v) => usize::from(v.is_object()),
+        Err(e) => panic!("the synthetic document must be JSON: {e}"),
+    }
+}
+
+fn docs() -> Vec<Doc> {
+    let mb: usize = std::env::var("MEDSEC_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    vec![
+        Doc {
+            name: "cyclonedx-1.6-json",
+            bytes: synthetic::cyclonedx_json(mb * 1_000_000, 1),
+            read: read_sbom,
+        },
+        Doc {
+            name: "nvd-api-2.0-page",
+            bytes: synthetic::nvd_page(mb * 1_000_000, 2),
+            read: read_nvd,
+        },
+    ]
+}
+
+fn time(f: impl Fn() -> usize) -> Duration {
+    let start = Instant::now();
+    black_box(f());
+    start.elapsed()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// The same-run comparison the issue asks for.
+fn summary(docs: &[Doc]) {
+    const ROUNDS: usize = 7;
+    println!("\nsummary (median of {ROUNDS} alternating rounds, MB = 10^6 bytes)");
+    for doc in docs {
+        let mut reader = Vec::new();
+        let mut value = Vec::new();
+        // One warm-up of each, then alternate.
+        time(|| (doc.read)(&doc.bytes));
+        time(|| value_parse(&doc.bytes));
+        for _ in 0..ROUNDS {
+            reader.push(time(|| (doc.read)(&doc.bytes)));
+            value.push(time(|| value_parse(&doc.bytes)));
+        }
+        let mbs = |d: Duration| doc.bytes.len() as f64 / 1e6 / d.as_secs_f64();
+        let (r, v) = (mbs(median(reader)), mbs(median(value)));
+        println!(
+            "{:<20} {:>6.1} MB  reader {:>7.1} MB/s  serde_json::Value {:>7.1} MB/s  ratio {:.2}  ({} items)",
+            doc.name,
+            doc.bytes.len() as f64 / 1e6,
+            r,
+            v,
+            r / v,
+            (doc.read)(&doc.bytes),
+        );
+    }
+}
+
+fn main() {
+    let docs = docs();
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10));
+    for doc in &docs {
+        let mut g = c.benchmark_group(doc.name);
+        g.throughput(Throughput::Bytes(doc.bytes.len() as u64));
+        g.bench_function("reader", |b| b.iter(|| (doc.read)(black_box(&doc.bytes))));
+        g.bench_function("serde_json_value", |b| {
+            b.iter(|| value_parse(black_box(&doc.bytes)))
+        });
+        g.finish();
+    }
+    summary(&docs);
+    c.final_summary();
+}
