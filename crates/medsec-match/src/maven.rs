@@ -18,6 +18,14 @@
 //!   qualifier (`1.1` > `1-1` > `1.sp`).
 //! - Trailing "null" values (0, "", "final", "ga") are trimmed from each list, so
 //!   `1.0.0` = `1`, `1-ga` = `1`.
+//!
+//! Not transitive everywhere: because a zero is trimmed only when nothing but sub-lists
+//! follows it, ComparableVersion orders `1.0.0.RC1 < 1 < 1-jre` and yet
+//! `1.0.0.RC1 > 1-jre`. medsec follows Maven exactly (a range must mean what Maven
+//! means), so it inherits this; range evaluation compares the version with each event
+//! directly and never relies on transitivity, but two events of such mixed shapes in
+//! one range may place each other inconsistently. The property tests check
+//! transitivity on the conventional shapes (numbers ending non-zero, `-qualifier`).
 
 use std::cmp::Ordering;
 use std::fmt;

@@ -382,3 +382,48 @@ pub fn neighbour(
         _ => gen_fn(r),
     }
 }
+
+/// Maven versions of a conventional shape: numbers ending in a non-zero one, then an
+/// optional `-qualifier[N]` and `-SNAPSHOT` (`1.2.3`, `1.2-beta-2`, `2.1-SNAPSHOT`,
+/// `31.1-jre`): ComparableVersion is transitive on them.
+/// Its unusual shapes are not always (see `medsec_match::maven`), so the order
+/// properties are checked on these.
+pub fn maven_conventional(r: &mut Rng) -> String {
+    let n = 1 + r.below(4);
+    let mut nums: Vec<String> = (0..n).map(|_| r.num().to_string()).collect();
+    // A last number of 0 is trimmed by Maven only when nothing follows it, which is
+    // where the order stops being transitive; conventional versions end in non-zero.
+    if let Some(last) = nums.last_mut() {
+        *last = (1 + r.num()).to_string();
+    }
+    let mut s = nums.join(".");
+    if r.chance(50) {
+        let q = r.pick(&[
+            "alpha",
+            "beta",
+            "milestone",
+            "rc",
+            "cr",
+            "SNAPSHOT",
+            "ga",
+            "final",
+            "Final",
+            "RELEASE",
+            "sp",
+            "M",
+            "RC",
+            "jre",
+            "android",
+        ]);
+        s.push('-');
+        s.push_str(q);
+        if r.chance(50) {
+            s.push_str(r.pick(&["", "-", "."]));
+            s.push_str(&(1 + r.num()).to_string());
+        }
+    }
+    if r.chance(10) {
+        s.push_str("-SNAPSHOT");
+    }
+    s
+}
