@@ -6,6 +6,15 @@
 use libfuzzer_sys::fuzz_target;
 use medsec_formats::sbom::{self, Limits, Problem};
 
+/// Line breaks as YAML counts them (`\n`, `\r\n` and a lone `\r`), the most any of the
+/// parsers counts: JSON counts `\n` only, tag-value and XML likewise.
+fn line_breaks(data: &[u8]) -> usize {
+    data.iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && data.get(i + 1) != Some(&b'\n')))
+        .count()
+}
+
 fn check(problem: &Problem, data: &[u8]) {
     if let Some(offset) = problem.offset {
         assert!(
@@ -14,7 +23,7 @@ fn check(problem: &Problem, data: &[u8]) {
             data.len()
         );
     }
-    let lines = data.iter().filter(|&&b| b == b'\n').count() + 1;
+    let lines = line_breaks(data) + 1;
     if let Some(line) = problem.line {
         assert!(
             line >= 1 && line <= lines,

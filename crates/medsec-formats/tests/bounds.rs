@@ -466,3 +466,23 @@ fn nvd_pages_read_the_same_on_the_fast_and_the_general_path() {
     }
     assert!(pages >= 5, "only {pages} NVD pages in {}", dir.display());
 }
+
+// Regressions found by the fuzz targets (`fuzz/`), named after what they fix.
+
+/// fuzz `sbom_read` and `advisory_read`: a raw newline inside a JSON string was reported at
+/// column 0 of the next line (serde_json's count); columns are 1-based, and the problem is
+/// the newline itself, at the end of the line before.
+#[test]
+fn regression_syntax_error_at_a_raw_newline_is_located_at_that_newline() {
+    let text = b"{\n  \"bomFormat\": \"Cyclone\nDX\"\n}";
+    let p = sbom_problems(text, Limits::DEFAULT);
+    assert_eq!(p[0].kind, ProblemKind::Syntax, "{}", p[0]);
+    assert_eq!((p[0].line, p[0].column), (Some(2), Some(24)), "{}", p[0]);
+    assert_eq!(p[0].offset, Some(25), "{}", p[0]);
+    assert_eq!(text[25], b'\n');
+
+    let text = b"{\n  \"id\": \"GO-2020-\n0001\",\n  \"modified\": \"x\"\n}";
+    let p = advisory_problems(text);
+    assert_eq!(p[0].code, codes::SYNTAX, "{:?}", p[0]);
+    assert_eq!((p[0].line, p[0].column), (Some(2), Some(18)), "{:?}", p[0]);
+}

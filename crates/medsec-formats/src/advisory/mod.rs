@@ -216,6 +216,20 @@ fn parse_json(text: &str) -> Result<Value, ReadError> {
         );
         p.line = Some(e.line());
         p.column = Some(e.column());
+        // serde_json counts a newline it has just read as column 0 of the next line (a raw
+        // newline inside a string, say); the problem is at that newline, the end of the
+        // line before, and columns are 1-based.
+        if e.column() == 0
+            && let Some(newline) = e
+                .line()
+                .checked_sub(2)
+                .and_then(|n| text.match_indices('\n').nth(n))
+                .map(|(i, _)| i)
+        {
+            let (line, column) = locate::line_column(text.as_bytes(), newline);
+            p.line = Some(line);
+            p.column = Some(column);
+        }
         ReadError::Syntax(Box::new(p))
     })
 }
