@@ -6,7 +6,8 @@
 //!   version has none, which compares equal to an empty revision (dpkg's `verrevcmp`
 //!   treats "" as "0": "absence is equivalent to 0").
 //! - upstream_version: `[A-Za-z0-9.+~-]` (`-` only when a revision is present, which the
-//!   split at the last `-` ensures); it "should start with a digit" — dpkg warns and
+//!   split at the last `-` ensures; `:` too when an epoch is present, as dpkg splits the
+//!   epoch at the first `:`); it "should start with a digit" — dpkg warns and
 //!   still compares such versions, so they are accepted here too.
 //! - Comparison (Policy §5.6.12, deb-version(7) "Sorting algorithm"): epochs
 //!   numerically, then upstream, then revision, each by alternating runs: the longest
@@ -133,15 +134,23 @@ pub fn parse(input: &str) -> Result<DebVersion, ParseError> {
             if e.is_empty() || !e.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(err("epoch", e, "the epoch is an unsigned integer"));
             }
+            // dpkg keeps the epoch in an int and refuses larger ones.
+            if e.parse::<i32>().is_err() {
+                return Err(ParseError::TooLarge {
+                    scheme,
+                    input: input.to_owned(),
+                    part: "epoch",
+                    text: e.to_owned(),
+                    limit: "2^31-1 (dpkg)",
+                });
+            }
             (Some(e.to_owned()), r)
         }
         None => (None, s),
     };
     let (upstream, revision) = match rest.rsplit_once('-') {
+        // dpkg accepts an empty revision after a final `-` (`0:0-` = `0:0`).
         Some((u, r)) => {
-            if r.is_empty() {
-                return Err(err("revision", r, "empty revision after '-'"));
-            }
             if let Some(bad) = r
                 .char_indices()
                 .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '~')))
@@ -159,10 +168,14 @@ pub fn parse(input: &str) -> Result<DebVersion, ParseError> {
     if upstream.is_empty() {
         return Err(err("upstream version", upstream, "empty upstream version"));
     }
-    if let Some(bad) = upstream
-        .char_indices()
-        .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '~' | '-')))
-    {
+    // A `:` may appear in the upstream version only when an epoch is given (dpkg
+    // splits at the first `:`).
+    let colon_ok = epoch.is_some();
+    if let Some(bad) = upstream.char_indices().find(|(_, c)| {
+        !(c.is_ascii_alphanumeric()
+            || matches!(c, '+' | '.' | '~' | '-')
+            || (colon_ok && *c == ':'))
+    }) {
         return Err(err(
             "upstream version",
             &upstream[bad.0..bad.0 + bad.1.len_utf8()],
@@ -172,7 +185,7 @@ pub fn parse(input: &str) -> Result<DebVersion, ParseError> {
     Ok(DebVersion {
         epoch,
         upstream: upstream.to_owned(),
-        revision,
+        revision: revision.filter(|r| !r.is_empty()),
     })
 }
 
@@ -207,7 +220,62 @@ mod tests {
         assert!(d("1.0+dfsg-1") > d("1.0-1"));
         assert!(d("1:2.0-1-2") > d("1:2.0-1"));
         assert_eq!(d("1:2.0-1-2").upstream, "2.0-1");
-        for bad in ["", "a:1.0", "1.0-", "1.0-a_b", "1.0 2", ":1.0"] {
+    }
+
+    /// dpkg's lib/dpkg/t/t-version.c, test_version_compare and test_version_parse.
+    #[test]
+    fn dpkg_t_version_c() {
+        let dv = |e: u32, v: &str, r: &str| DebVersion {
+            epoch: Some(e.to_string()),
+            upstream: v.into(),
+            revision: Some(r.into()),
+        };
+        assert_eq!(dv(0, "0", "00"), dv(0, "00", "0"));
+        assert!(dv(0, "0", "0") < dv(1, "0", "0"));
+        assert!(dv(0, "a", "0") < dv(0, "b", "0"));
+        assert!(dv(0, "0", "a") < dv(0, "0", "b"));
+        for (text, e, v, r) in [
+            ("0", 0, "0", ""),
+            ("0:0", 0, "0", ""),
+            ("0:0-", 0, "0", ""),
+            ("0:0-0", 0, "0", "0"),
+            ("0:0.0-0.0", 0, "0.0", "0.0"),
+            ("1:0", 1, "0", ""),
+            ("5:1", 5, "1", ""),
+            ("0:0-0-0", 0, "0-0", "0"),
+            ("0:0-0-0-0", 0, "0-0-0", "0"),
+            ("0:0:0-0", 0, "0:0", "0"),
+            ("0:0:0:0-0", 0, "0:0:0", "0"),
+            ("0:0:0-0-0", 0, "0:0-0", "0"),
+            ("0:0-0:0-0", 0, "0-0:0", "0"),
+            ("0:09azAZ.-+~:-0", 0, "09azAZ.-+~:", "0"),
+            ("0:0-azAZ09.+~", 0, "0", "azAZ09.+~"),
+            ("  \t0:0-1", 0, "0", "1"),
+            ("0:0-1\t  ", 0, "0", "1"),
+        ] {
+            assert_eq!(d(text), dv(e, v, r), "{text:?}");
+        }
+        for bad in [
+            "",
+            "  ",
+            "0:",
+            "0:0 0-1",
+            "-1:0-1",
+            "999999999999999999999999:0-1",
+            "a:0-0",
+            "A:0-0",
+            "-0",
+            "0:-0",
+            "0:0-0:0",
+            "0:0_-0",
+            "0:0-0_",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        // dpkg warns about "0:abc3-0" (upstream not starting with a digit) and still
+        // compares it; so does medsec.
+        assert!(parse("0:abc3-0").is_ok());
+        for bad in ["", "a:1.0", "1.0-a_b", "1.0 2", ":1.0"] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
     }
