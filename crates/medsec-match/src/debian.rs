@@ -185,7 +185,9 @@ pub fn parse(input: &str) -> Result<DebVersion, ParseError> {
     Ok(DebVersion {
         epoch,
         upstream: upstream.to_owned(),
-        revision: revision.filter(|r| !r.is_empty()),
+        // An empty revision is kept (not dropped) so that display re-parses to the same
+        // split: `1-a-` has upstream `1-a`, whereas `1-a` has upstream `1`.
+        revision,
     })
 }
 

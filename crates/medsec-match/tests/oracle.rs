@@ -17,7 +17,8 @@
 //!   counted, not compared.
 //! - Debian: an upstream version that does not start with a digit is accepted by dpkg
 //!   with a warning ("version number does not start with digit") and compared; univers
-//!   refuses it.
+//!   refuses it. Likewise a `:` inside the upstream version after an epoch, which dpkg's
+//!   own tests (t-version.c, "multiple colons") accept.
 //! - Maven: univers ports ComparableVersion from before MNG-6964 (Maven 3.8.x compares
 //!   a whole sub-list with a missing item, not just its first element: `2-0.milestone <
 //!   2`), and it does not normalise the middle lists of a version; both named below.
@@ -178,6 +179,16 @@ fn exception(
         {
             Some(
                 "upstream version not starting with a digit: dpkg warns and compares, univers refuses",
+            )
+        }
+        Err(_)
+            if scheme == Scheme::Debian
+                && [a, b]
+                    .iter()
+                    .any(|v| v.split_once(':').is_some_and(|(_, u)| u.contains(':'))) =>
+        {
+            Some(
+                "':' in the upstream version after an epoch: dpkg accepts it (t-version.c), univers refuses",
             )
         }
         Err(_)
