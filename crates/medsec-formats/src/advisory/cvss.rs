@@ -23,7 +23,8 @@ pub struct Stated<'a> {
 /// warning, both values kept (NVD and vendors have published rounding and hand-edited
 /// scores, and the record is still the record).
 pub fn severity(stated: Stated<'_>, scored_by: Scorer, problems: &mut Problems<'_>) -> Severity {
-    let vector_ptr = ptr(stated.pointer, stated.vector_key);
+    // Built only for a problem: most vectors have none.
+    let vector_ptr = || ptr(stated.pointer, stated.vector_key);
     let parsed = medsec_score::parse(stated.vector.trim());
     let (version, computed, normalised) = match &parsed {
         Ok(v) => {
@@ -33,7 +34,7 @@ pub fn severity(stated: Stated<'_>, scored_by: Scorer, problems: &mut Problems<'
             {
                 problems.error(
                     codes::CVSS_VERSION_MISMATCH,
-                    &vector_ptr,
+                    &vector_ptr(),
                     format!(
                         "the score says CVSS {declared} but the vector is CVSS {version}: {:?}",
                         stated.vector
@@ -46,7 +47,7 @@ pub fn severity(stated: Stated<'_>, scored_by: Scorer, problems: &mut Problems<'
         Err(e) => {
             problems.error(
                 codes::BAD_CVSS,
-                &vector_ptr,
+                &vector_ptr(),
                 format!("invalid CVSS vector {:?}: {e}", stated.vector),
             );
             (stated.version.unwrap_or("unknown").to_owned(), None, None)

@@ -442,8 +442,20 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 
 /// `/a/b` + `c` → `/a/b/c`, escaped per RFC 6901.
 pub(crate) fn ptr(base: &str, key: impl std::fmt::Display) -> String {
-    let key = key.to_string().replace('~', "~0").replace('/', "~1");
-    format!("{base}/{key}")
+    use std::fmt::Write;
+    // Called for every node of a large document: written into one buffer, and escaped only
+    // when the key needs it (keys are field names and indices, which almost never do).
+    let mut out = String::with_capacity(base.len() + 16);
+    out.push_str(base);
+    out.push('/');
+    let start = out.len();
+    let _ = write!(out, "{key}");
+    if out[start..].contains(['~', '/']) {
+        let escaped = out[start..].replace('~', "~0").replace('/', "~1");
+        out.truncate(start);
+        out.push_str(&escaped);
+    }
+    out
 }
 
 #[cfg(test)]

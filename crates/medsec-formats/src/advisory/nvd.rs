@@ -249,7 +249,7 @@ pub fn read(value: &Value, ctx: &Context<'_>) -> Result<Document, ReadError> {
 
 /// The conversion seam: one NVD `cve` object → one advisory.
 fn convert(
-    cve: w::Cve,
+    mut cve: w::Cve,
     base: &str,
     ctx: &Context<'_>,
     spec_version: &Option<String>,
@@ -291,12 +291,13 @@ fn convert(
         });
     }
     // NVD descriptions: the English one is the record's text (NVD requires one "en").
-    a.details = cve
+    // Moved out, not copied: the wire struct is dropped after conversion.
+    let details = cve
         .descriptions
         .iter()
-        .find(|d| d.lang.as_deref() == Some("en"))
-        .or(cve.descriptions.first())
-        .map(|d| d.value.clone());
+        .position(|d| d.lang.as_deref() == Some("en"))
+        .or((!cve.descriptions.is_empty()).then_some(0));
+    a.details = details.map(|i| std::mem::take(&mut cve.descriptions[i].value));
 
     let metrics_ptr = ptr(base, "metrics");
     for (key, list) in [
@@ -338,10 +339,10 @@ fn convert(
             a.add_cwe(&d.value);
         }
     }
-    for r in &cve.references {
+    for r in std::mem::take(&mut cve.references) {
         a.references.push(Reference {
-            url: r.url.clone(),
-            tags: r.tags.clone(),
+            url: r.url,
+            tags: r.tags,
             name: None,
         });
     }
@@ -371,7 +372,7 @@ fn convert(
                 }
             }
             nodes.push(ConfigNode {
-                operator: operator(node.operator.as_deref(), &ptr(&np, "operator"), problems),
+                operator: operator(node.operator.as_deref(), &np, problems),
                 negate: node.negate,
                 matches,
             });
@@ -380,7 +381,7 @@ fn convert(
         // optional); OR is then the neutral reading.
         let op = match config.operator.as_deref() {
             None => Operator::Or,
-            Some(o) => operator(Some(o), &ptr(&cp, "operator"), problems),
+            Some(o) => operator(Some(o), &cp, problems),
         };
         a.configurations.push(Configuration {
             operator: op,
@@ -391,20 +392,26 @@ fn convert(
     a
 }
 
-fn operator(op: Option<&str>, pointer: &str, problems: &mut Problems<'_>) -> Operator {
+/// `base` is the pointer of the node or configuration; the pointer of its `operator` is
+/// built only for a problem.
+fn operator(op: Option<&str>, base: &str, problems: &mut Problems<'_>) -> Operator {
     match op {
         Some("AND") => Operator::And,
         Some("OR") => Operator::Or,
         Some(other) => {
             problems.error(
                 codes::BAD_VALUE,
-                pointer,
+                &ptr(base, "operator"),
                 format!("operator {other:?}: NVD operators are AND and OR"),
             );
             Operator::Or
         }
         None => {
-            problems.error(codes::MISSING, pointer, "a node has no `operator`");
+            problems.error(
+                codes::MISSING,
+                &ptr(base, "operator"),
+                "a node has no `operator`",
+            );
             Operator::Or
         }
     }
