@@ -194,8 +194,11 @@ impl Validator {
         if let Some(metadata) = &mut bom.metadata {
             self.metadata(metadata, sbom);
         }
-        for (i, c) in bom.components.iter_mut().flatten().enumerate() {
-            self.component(c, &idx("components", i), Place::List(None));
+        // Each wire component is dropped as soon as it is converted, so that its memory is
+        // reused for the next ones; dropping them all at the end left millions of small free
+        // blocks for glibc to consolidate (a fifth of the time).
+        for (i, mut c) in bom.components.take().into_iter().flatten().enumerate() {
+            self.component(&mut c, &idx("components", i), Place::List(None));
         }
         for (i, s) in bom.services.iter().flatten().enumerate() {
             self.service(s, &idx("services", i));
