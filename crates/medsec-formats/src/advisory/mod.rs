@@ -10,9 +10,15 @@
 //! where the text is JSON, its line and column. A document with an error is rejected
 //! ([`ReadError::Invalid`]) with all of them; warnings travel with the result.
 //!
-//! Limits: the input size ([`ReadOptions::max_bytes`]); JSON nesting is bounded by
-//! serde_json's recursion limit (128), YAML nesting by serde-saphyr's budget (depth 64,
-//! 250,000 nodes, no alias expansion storms). No input panics (a property test checks).
+//! Limits: the input size ([`ReadOptions::max_bytes`]; [`read_from_path`] refuses a file
+//! over it from its length, [`read_from_reader`] never reads past it); JSON nesting is
+//! bounded by serde_json's recursion limit (128), YAML nesting by serde-saphyr's budget
+//! (depth 64, 250,000 nodes, no alias expansion storms). No input panics (a property test
+//! and the `advisory_read` fuzz target check).
+//!
+//! An NVD API page, the largest input, is deserialised straight from the text
+//! (`nvd::read_fast`); every other input, and a page the fast path cannot take exactly as
+//! the general path would, goes through a `serde_json::Value`.
 
 mod csaf;
 mod cve5;

@@ -17,10 +17,11 @@
 //! makes the document unusable ([`SbomError::Invalid`]); a [`Severity::Warning`] (an
 //! unparseable purl, say) keeps the document and drops only the bad value.
 //!
-//! Hostile input: the size is capped before parsing, nesting depth is capped (JSON by a
-//! pre-scan, XML while reading), XML DTDs are refused outright (so no external entity is
-//! resolved and no entity can expand), and bytes that are not UTF-8 are refused with their
-//! position.
+//! Hostile input: the size is capped before parsing ([`read_from_path`] refuses a file over
+//! the limit from its length, before reading it; [`read_from_reader`] never reads past it),
+//! nesting depth is capped (JSON by a pre-scan, XML while reading), XML DTDs are refused
+//! outright (so no external entity is resolved and no entity can expand), and bytes that are
+//! not UTF-8 are refused with their position.
 
 mod cyclonedx;
 mod locate;
