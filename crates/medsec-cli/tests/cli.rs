@@ -522,3 +522,26 @@ fn rubric_proposes_from_the_device_model_and_the_person_completes() {
         "unused proposals are no warnings"
     );
 }
+
+#[test]
+fn a_huge_file_is_refused_from_its_length_without_being_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.json");
+    // A sparse 1 GiB file: refused from its length, so the test costs no memory.
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    medsec()
+        .args(["sbom", "inspect"])
+        .arg(&huge)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("over the"));
+    medsec()
+        .args(["advisory", "inspect"])
+        .arg(&huge)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("over the"));
+}

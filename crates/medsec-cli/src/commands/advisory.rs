@@ -57,6 +57,24 @@ struct Outcome {
 }
 
 fn read_one(path: &Path) -> Outcome {
+    // A file over the reader's limit is refused from its length, before it is read.
+    let limit = ReadOptions::default().max_bytes;
+    if let Some(size) = super::sbom::too_large(path, limit) {
+        return Outcome {
+            file: path.to_path_buf(),
+            valid: false,
+            document: None,
+            problems: vec![Problem::error(
+                codes::IO,
+                "",
+                format!(
+                    "{} is {size} bytes, over the {limit}-byte limit for advisories",
+                    path.display()
+                ),
+            )],
+            text: Arc::new(String::new()),
+        };
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {

@@ -98,6 +98,18 @@ fn inspect(args: InspectArgs) -> miette::Result<u8> {
 
 fn inspect_one(file: &Path) -> Inspected {
     let name = file.display().to_string();
+    // A file over the reader's limit is refused from its length, before it is read.
+    let limit = reader::Limits::default().max_bytes;
+    if let Some(size) = too_large(file, limit) {
+        return Inspected {
+            file: name,
+            ok: false,
+            sbom: None,
+            problems: vec![io_problem(&std::io::Error::other(format!(
+                "the file is {size} bytes, over the {limit}-byte limit for SBOMs"
+            )))],
+        };
+    }
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {
@@ -123,6 +135,12 @@ fn inspect_one(file: &Path) -> Inspected {
             problems: e.problems(),
         },
     }
+}
+
+/// The file's size when it is over `limit`.
+pub(crate) fn too_large(file: &Path, limit: usize) -> Option<u64> {
+    let size = std::fs::metadata(file).ok()?.len();
+    (size > u64::try_from(limit).unwrap_or(u64::MAX)).then_some(size)
 }
 
 fn io_problem(e: &std::io::Error) -> Problem {
@@ -234,10 +252,14 @@ fn render_problems(file: &Path, problems: &[Problem]) {
     if problems.is_empty() {
         return;
     }
-    // The text is read again only when there is something to show.
-    let text = std::fs::read(file)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
+    // The text is read again only when there is something to show, and never past the limit.
+    let text = if too_large(file, reader::Limits::default().max_bytes).is_some() {
+        String::new()
+    } else {
+        std::fs::read(file)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    };
     let source = NamedSource::new(file.display().to_string(), text);
     for p in problems {
         let d = SbomDiagnostic {
