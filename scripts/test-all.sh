@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace. Installs first what the tests need and a fresh
-# machine lacks: the Python reference implementations (oracles) in a venv.
+# machine lacks: the Python reference implementations (oracles: cvss, univers) in a venv,
+# and cargo-deny for the supply-chain check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
