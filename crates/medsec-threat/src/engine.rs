@@ -10,8 +10,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use medsec_device::check::{LoadedDevice, stride_per_element};
 use medsec_device::model::{
-    Asset, Device, Direction, Element, ElementKind, Flow, PhysicalAccess, Severity, Stride,
-    TrustLevel,
+    Asset, Device, Direction, Element, ElementKind, Flow, NeedLevel, PhysicalAccess, Severity,
+    Stride, TrustLevel,
 };
 use serde::{Deserialize, Serialize};
 
@@ -554,15 +554,23 @@ pub fn worst_harm<'a>(assets: &[&'a Asset], stride: Stride) -> Option<Harm<'a>> 
                 Property::Integrity => &asset.integrity,
                 Property::Availability => &asset.availability,
             };
-            let Some(severity) = need.severity else {
-                continue;
+            // `need: none` is a declaration that losing this property harms nobody: the
+            // row is judged at the lowest severity rather than left unassessed.
+            let severity = match (need.severity, need.need) {
+                (Some(severity), _) => severity,
+                (None, NeedLevel::None) => Severity::Negligible,
+                (None, _) => continue,
             };
             if worst.as_ref().is_none_or(|w| severity > w.severity) {
                 worst = Some(Harm {
                     asset: &asset.id,
                     asset_name: &asset.name,
                     property: *property,
-                    harm: need.harm.as_deref().unwrap_or(""),
+                    harm: match (need.harm.as_deref(), need.need) {
+                        (Some(harm), _) => harm,
+                        (None, NeedLevel::None) => "none: no protection need declared",
+                        (None, _) => "",
+                    },
                     severity,
                 });
             }
