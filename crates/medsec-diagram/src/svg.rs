@@ -1000,11 +1000,11 @@ impl Legend {
             (Exposure::Normal, "flow (id · protocol); ⇄ both ends"),
             (
                 Exposure::Partial,
-                "crosses a boundary: no auth or no encryption",
+                "boundary crossing, half protected",
             ),
             (
                 Exposure::Unprotected,
-                "crosses a boundary: no auth, no encryption",
+                "boundary crossing, unprotected",
             ),
         ] {
             next(
