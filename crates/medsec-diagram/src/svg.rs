@@ -998,14 +998,8 @@ impl Legend {
         }
         for (exposure, text) in [
             (Exposure::Normal, "flow (id · protocol); ⇄ both ends"),
-            (
-                Exposure::Partial,
-                "boundary crossing, half protected",
-            ),
-            (
-                Exposure::Unprotected,
-                "boundary crossing, unprotected",
-            ),
+            (Exposure::Partial, "boundary crossing, half protected"),
+            (Exposure::Unprotected, "boundary crossing, unprotected"),
         ] {
             next(
                 out,
