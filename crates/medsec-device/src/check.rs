@@ -533,13 +533,9 @@ impl Semantic<'_> {
         message: String,
         help: Option<String>,
     ) {
-        let pointer = self.map.original(&pointer);
-        let span = self.document.span_of(&pointer);
-        self.report.push(
-            Diagnostic::error(code, message)
-                .with_help_opt(help)
-                .at(pointer),
-            span,
+        self.emit(
+            Diagnostic::error(code, message).with_help_opt(help),
+            &pointer,
         );
     }
 
@@ -550,14 +546,18 @@ impl Semantic<'_> {
         message: String,
         help: Option<String>,
     ) {
-        let pointer = self.map.original(&pointer);
-        let span = self.document.span_of(&pointer);
-        self.report.push(
-            Diagnostic::warning(code, message)
-                .with_help_opt(help)
-                .at(pointer),
-            span,
+        self.emit(
+            Diagnostic::warning(code, message).with_help_opt(help),
+            &pointer,
         );
+    }
+
+    /// Place a diagnostic at a pointer of the (possibly pruned) document, mapped back to
+    /// the user's file.
+    fn emit(&mut self, diagnostic: Diagnostic, pointer: &str) {
+        let pointer = self.map.original(pointer);
+        let span = self.document.span_of(&pointer);
+        self.report.push(diagnostic.at(pointer), span);
     }
 
     fn run(&mut self) {
