@@ -16,6 +16,10 @@
 //!   neither), as yes / no / unknown with the reason. Anything that cannot be decided
 //!   exactly (GIT ranges, uninterpreted text, a version that does not parse, an
 //!   ecosystem without an ordering) is `Unknown` with its reason, never a silent "no".
+//! - [`keys`]: the index keys of an advisory ([`index_keys`]) and the candidate keys of an
+//!   SBOM component ([`component_keys`]: declared from its purl and CPEs, or derived
+//!   through the curated [`CpeProductMap`] and supplier + name); the key forms are
+//!   tabled in the module.
 //!
 //! [`VersionRange`]: medsec_core::advisory::VersionRange
 //! [`Affected`]: medsec_core::advisory::Affected
@@ -24,6 +28,7 @@ pub mod alpine;
 pub mod debian;
 mod error;
 pub mod generic;
+pub mod keys;
 pub mod maven;
 pub mod nuget;
 mod num;
@@ -38,6 +43,10 @@ use std::fmt;
 
 pub use error::ParseError;
 pub use generic::Assumption;
+pub use keys::{
+    CandidateKey, ComponentQuery, CpeProductMap, KeyOrigin, Registries, component_keys,
+    component_keys_with, index_keys, index_keys_with,
+};
 pub use range::{
     Answer, Evaluation, Unevaluable, Verdict, Why, affects, evaluate, evaluate_in,
     scheme_of_package,
