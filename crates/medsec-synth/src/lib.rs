@@ -1,0 +1,1 @@
+//! Deterministic generator of full-scale benchmark data (work in progress).

@@ -1,0 +1,3 @@
+//! The `medsec-synth` command.
+
+fn main() {}
