@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace. Installs first what the tests need and a fresh
 # machine lacks: the Python reference implementations (oracles: cvss, univers) in a venv,
-# and cargo-deny for the supply-chain check.
+# PostgreSQL's server binaries (the store's tests start a throwaway cluster as an
+# unprivileged user) and cargo-deny for the supply-chain check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/oracle-requirements.txt
 export MEDSEC_ORACLE_PYTHON="$PWD/.venv/bin/python"
+
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then APT=(apt-get); else APT=(sudo apt-get); fi
+  DEBIAN_FRONTEND=noninteractive "${APT[@]}" update -q
+  DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -q postgresql
+fi
 
 # Our own supply chain: licences, banned crates and sources (deny.toml). The advisory
 # check needs a database from a host these machines cannot reach; see deny.toml.
