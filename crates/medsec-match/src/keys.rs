@@ -34,7 +34,7 @@ use std::collections::BTreeSet;
 use medsec_core::Purl;
 use medsec_core::advisory::{Advisory, Package};
 use medsec_core::component::{Component, ComponentKind};
-use medsec_core::cpe::{Attribute, Cpe, Value};
+use medsec_core::cpe::{Attribute, AttributeRelation, Cpe, Value, compare_attributes};
 use serde::{Deserialize, Serialize};
 
 use crate::Scheme;
@@ -455,6 +455,10 @@ pub struct CpeProductEntry {
     /// CVE 5 spellings `vendor/product`.
     #[serde(default)]
     pub vendor_products: Vec<String>,
+    /// True when the CPE names an application (a tool or daemon such as `haxx:curl`),
+    /// not the library a component of the same name may be.
+    #[serde(default)]
+    pub application: bool,
 }
 
 fn default_part() -> String {
@@ -500,11 +504,34 @@ impl Default for CpeProductMap {
     /// The built-in map. It is checked by a unit test; should it ever fail to load, the
     /// map is empty (no derived CPE keys) rather than a panic.
     fn default() -> Self {
-        Self::builtin().unwrap_or_else(|_| Self::empty())
+        Self::builtin_shared().clone()
     }
 }
 
+static BUILTIN_MAP: std::sync::OnceLock<CpeProductMap> = std::sync::OnceLock::new();
+
 impl CpeProductMap {
+    /// The built-in map, parsed once per process.
+    pub fn builtin_shared() -> &'static CpeProductMap {
+        BUILTIN_MAP.get_or_init(|| Self::builtin().unwrap_or_else(|_| Self::empty()))
+    }
+
+    /// The entry whose CPE has this part, vendor and product (compared as NISTIR 7696
+    /// does, case-insensitively).
+    pub fn entry_for(&self, cpe: &Cpe) -> Option<&CpeProductEntry> {
+        let same = |a: Attribute, l: &Loaded| {
+            compare_attributes(l.cpe.get(a), cpe.get(a)) == AttributeRelation::Equal
+        };
+        self.entries
+            .iter()
+            .find(|l| {
+                same(Attribute::Part, l)
+                    && same(Attribute::Vendor, l)
+                    && same(Attribute::Product, l)
+            })
+            .map(|l| &l.entry)
+    }
+
     /// A map with no entries.
     pub fn empty() -> Self {
         CpeProductMap {
@@ -609,7 +636,7 @@ impl CpeProductMap {
 
 /// The candidate keys of a component, with the built-in [`CpeProductMap`].
 pub fn component_keys(component: &ComponentQuery) -> Vec<CandidateKey> {
-    component_keys_with(component, &CpeProductMap::default())
+    component_keys_with(component, CpeProductMap::builtin_shared())
 }
 
 /// The candidate keys of a component (deduplicated by key, declared before derived).

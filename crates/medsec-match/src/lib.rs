@@ -20,11 +20,34 @@
 //!   SBOM component ([`component_keys`]: declared from its purl and CPEs, or derived
 //!   through the curated [`CpeProductMap`] and supplier + name); the key forms are
 //!   tabled in the module.
+//! - [`component_match`]: [`match_component`] decides whether one advisory affects one
+//!   component through each route (purl, OSV ecosystem, NVD CPE configurations, CSAF
+//!   product, CVE 5 vendor/product), as a [`ComponentMatch`] with status, confidence,
+//!   reasons, fixed versions and assumptions.
+//! - [`range_text`]: [`interpret_range_text`] reads the free-text CSAF ranges medical
+//!   vendors write (`All versions`, `prior to 2.0`, `versions 1.0 through 1.4`, `2.x`);
+//!   the forms read and those left uninterpreted are tabled in the module.
+//!
+//! # Keys and confidence
+//!
+//! The store indexes every advisory under the keys of its entries
+//! (`purl:TYPE/NAMESPACE/NAME`, `eco:ECOSYSTEM/NAME`, `cpe:PART:VENDOR:PRODUCT`,
+//! `vp:VENDOR/PRODUCT`) and looks candidates up by the component's keys; a key only finds
+//! candidates, the matcher decides. A component's key is *declared* when it comes from
+//! the SBOM's own purl or CPE, *derived* when medsec made it (the curated CPE product
+//! map, supplier + name, a Maven group + name); no key is ever made from a bare name.
+//! Confidence starts High for a declared purl or CPE and Medium for vendor/product
+//! routes, and drops one step for each thing the match had to assume: a derived key, an
+//! application CPE for a library, a criterion naming every version, an unspecified
+//! component version, a comparison resting on the generic order's assumption, a range
+//! read from free text, a platform the product may not have. Every step is named in
+//! [`ComponentMatch::assumptions`]; a match is never dropped for being uncertain.
 //!
 //! [`VersionRange`]: medsec_core::advisory::VersionRange
 //! [`Affected`]: medsec_core::advisory::Affected
 
 pub mod alpine;
+pub mod component_match;
 pub mod debian;
 mod error;
 pub mod generic;
@@ -34,6 +57,7 @@ pub mod nuget;
 mod num;
 pub mod pep440;
 mod range;
+pub mod range_text;
 pub mod rpm;
 pub mod scheme;
 pub mod semver;
@@ -41,6 +65,10 @@ pub mod semver;
 use std::cmp::Ordering;
 use std::fmt;
 
+pub use component_match::{
+    ComponentMatch, Confidence, MatchContext, MatchStatus, Via, match_component,
+    match_component_with, most_severe,
+};
 pub use error::ParseError;
 pub use generic::Assumption;
 pub use keys::{
@@ -51,6 +79,7 @@ pub use range::{
     Answer, Evaluation, Unevaluable, Verdict, Why, affects, evaluate, evaluate_in,
     scheme_of_package,
 };
+pub use range_text::interpret_range_text;
 pub use scheme::Scheme;
 
 /// A parsed version of some scheme.
