@@ -15,10 +15,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let items = match kind.as_str() {
             "sbom" => {
                 let reading = medsec_formats::sbom::read(&bytes)?;
+                let read = start.elapsed().as_secs_f64();
                 if let Some(w) = reading.warnings.first() {
                     println!("{} warnings, first: {w}", reading.warnings.len());
                 }
-                reading.sbom.components.len()
+                let n = reading.sbom.components.len();
+                let dropping = Instant::now();
+                drop(reading);
+                println!(
+                    "  read {read:.3} s, drop of the reading {:.3} s",
+                    dropping.elapsed().as_secs_f64()
+                );
+                n
             }
             "advisory" => {
                 let document = medsec_formats::advisory::read(&bytes, &Default::default())?;

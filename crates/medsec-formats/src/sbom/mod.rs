@@ -19,7 +19,8 @@
 //!
 //! Hostile input: the size is capped before parsing ([`read_from_path`] refuses a file over
 //! the limit from its length, before reading it; [`read_from_reader`] never reads past it),
-//! nesting depth is capped (JSON by a pre-scan, XML while reading), XML DTDs are refused
+//! nesting depth is capped (JSON while reading, or by a pre-scan on the general path; XML
+//! while reading), XML DTDs are refused
 //! outright (so no external entity is resolved and no entity can expand), and bytes that are
 //! not UTF-8 are refused with their position.
 
@@ -308,6 +309,16 @@ pub fn read(bytes: &[u8]) -> Result<Reading, SbomError> {
 
 /// Reads an SBOM: detects the format, validates, converts.
 pub fn read_with(bytes: &[u8], limits: Limits) -> Result<Reading, SbomError> {
+    read_with_json(bytes, limits, read_json)
+}
+
+/// [`read_with`] with the reader of JSON documents given (the tests compare the fast path
+/// with the general one).
+fn read_with_json(
+    bytes: &[u8],
+    limits: Limits,
+    read_json: fn(&Context<'_>, Original) -> Result<Reading, SbomError>,
+) -> Result<Reading, SbomError> {
     if bytes.len() > limits.max_bytes {
         return Err(SbomError::TooLarge {
             size: bytes.len(),
@@ -454,14 +465,34 @@ struct Probe {
 }
 
 fn read_json(ctx: &Context<'_>, original: Original) -> Result<Reading, SbomError> {
+    // The common case, a well-formed CycloneDX document, is read in one pass into borrowed
+    // wire structs, the depth counted on the way. Anything that pass does not take exactly
+    // as the general path below would goes to the general path, which reads the document
+    // again from the start and places every problem.
+    match cyclonedx::read_json_fast(ctx, original) {
+        Ok(reading) => reading,
+        Err((original, why)) => read_json_general(ctx, original, why),
+    }
+}
+
+/// Reads a JSON document that the fast path did not take (`why`).
+fn read_json_general(
+    ctx: &Context<'_>,
+    original: Original,
+    why: cyclonedx::GiveUp,
+) -> Result<Reading, SbomError> {
     locate::check_json_depth(ctx)?;
-    // The common case, a CycloneDX document, is parsed once instead of twice (probe, then
-    // wire structs): the wire structs keep every top-level key, which is all the probe
-    // looks at. Where the answer could differ from the probe's (an SPDX key, no CycloneDX
-    // key, anything that does not deserialise), the general path below decides.
-    let original = match cyclonedx::read_json_direct(ctx, original) {
-        Ok(reading) => return reading,
-        Err(original) => original,
+    // A CycloneDX document is parsed once instead of twice (probe, then wire structs): the
+    // wire structs keep every top-level key, which is all the probe looks at. Where the
+    // answer could differ from the probe's (an SPDX key, no CycloneDX key, anything that
+    // does not deserialise), the probe decides. The fast path has already seen an SPDX key
+    // or the lack of both CycloneDX keys, where this attempt would give up too.
+    let original = match why {
+        cyclonedx::GiveUp::NotCycloneDx => original,
+        cyclonedx::GiveUp::Other => match cyclonedx::read_json_direct(ctx, original) {
+            Ok(reading) => return reading,
+            Err(original) => original,
+        },
     };
     let probe: Probe = serde_json::from_str(ctx.text)
         .map_err(|e| SbomError::invalid("JSON", json_syntax_problem(ctx, &e)))?;
@@ -669,6 +700,118 @@ mod tests {
         assert!(!is_rfc3339("2020-13-13T20:20:39Z"));
         assert!(!is_rfc3339("2020-04-13T20:20:39"));
         assert!(!is_rfc3339("2020-04-13T20:20:39.Z"));
+    }
+
+    fn corpus() -> std::path::PathBuf {
+        std::env::var_os("MEDSEC_CORPUS").map_or_else(
+            || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+            std::path::PathBuf::from,
+        )
+    }
+
+    /// Every JSON document of the CycloneDX spec corpus, the real SBOMs and our fixtures.
+    fn json_documents() -> Vec<(String, Vec<u8>)> {
+        let mut dirs = vec![
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sbom"),
+            corpus().join("sbom-real"),
+        ];
+        for version in ["1.4", "1.5", "1.6", "1.7"] {
+            dirs.push(corpus().join("cyclonedx-spec").join(version));
+        }
+        let mut out = Vec::new();
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    out.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Edits that take a document down the paths where the fast path must agree with the
+    /// general one or give way to it.
+    const EDITS: &[(&str, &str)] = &[
+        ("\"name\"", "\"name\": null, \"name\""),
+        ("\"name\"", "\"nme\""),
+        ("\"name\":", "\"name\": 5, \"x\":"),
+        ("\"type\"", "\"type\": \"library\", \"type\""),
+        ("\"version\"", "\"version\": [[[[[[1]]]]]], \"zz\""),
+        ("\"bom-ref\"", "\"bom-ref\": \"dup\", \"x-bom-ref\""),
+        (
+            "\"components\": [",
+            "\"components\": [{\"type\": \"library\", \"name\": \"a\", \"bom-ref\": \"d\"}, {\"type\": \"library\", \"name\": \"b\", \"bom-ref\": \"d\"},",
+        ),
+        (
+            "\"specVersion\"",
+            "\"spdxVersion\": \"SPDX-2.3\", \"specVersion\"",
+        ),
+        (
+            "\"hashes\"",
+            "\"hashes\": [], \"evidence\": {\"a\": [1, 2e400]}, \"h\"",
+        ),
+        (
+            "\"hashes\"",
+            "\"unknown\": {\"a\": {\"b\": [[[[[[[[[1]]]]]]]]]}}, \"hashes\"",
+        ),
+        (
+            "\"metadata\"",
+            "\"metadata\": {\"tools\": [{\"name\": 5}]}, \"m2\"",
+        ),
+        (
+            "\"metadata\"",
+            "\"metadata\": {\"tools\": {\"components\": [{\"type\": \"application\", \"name\": \"t\", \"bom-ref\": \"t1\"}], \"services\": [{\"name\": \"s\", \"bom-ref\": \"t1\"}]}}, \"m2\"",
+        ),
+        (
+            "{",
+            "{\"services\": [{\"name\": \"s\", \"data\": [[\"inbound\", \"PII\"]]}],",
+        ),
+        (
+            "{",
+            "{\"services\": [{\"name\": \"s\", \"data\": [{\"flow\": \"x\", \"classification\": null}], \"x\": 1e999}],",
+        ),
+        ("{", "{\"version\": 99999999999999999999,"),
+        ("\"name\": \"", "\"name\": \"esc\\u0061ped\\n"),
+        ("\"n", "\"\\u006e"),
+    ];
+
+    #[test]
+    fn the_fast_path_reads_as_the_general_path_does() {
+        let documents = json_documents();
+        assert!(documents.len() > 100, "the corpus is missing");
+        let mut fast_taken = 0;
+        for (name, bytes) in &documents {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let mut variants = vec![("as is".to_owned(), text.clone())];
+            for (k, (from, to)) in EDITS.iter().enumerate() {
+                if let Some(i) = text.find(from) {
+                    let mut t = text.clone();
+                    t.replace_range(i..i + from.len(), to);
+                    variants.push((format!("edit {k}"), t));
+                }
+            }
+            for (variant, text) in variants {
+                for limits in [Limits::DEFAULT, Limits::new(Limits::DEFAULT.max_bytes, 6)] {
+                    let general = read_with_json(text.as_bytes(), limits, |ctx, original| {
+                        read_json_general(ctx, original, cyclonedx::GiveUp::Other)
+                    });
+                    let fast = read_with(text.as_bytes(), limits);
+                    assert_eq!(
+                        format!("{fast:?}"),
+                        format!("{general:?}"),
+                        "{name}, {variant}, depth {}",
+                        limits.max_depth
+                    );
+                    fast_taken += usize::from(fast.is_ok());
+                }
+            }
+        }
+        assert!(fast_taken > 100);
     }
 
     #[test]

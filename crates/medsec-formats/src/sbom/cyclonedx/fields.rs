@@ -267,7 +267,13 @@ pub const ACKNOWLEDGEMENTS: Table = &[("declared", 6), ("concluded", 6)];
 /// Whether `name` is in `table` for spec minor version `minor`; `Err(Some(since))` when it
 /// came later, `Err(None)` when it never exists.
 pub fn lookup(table: Table, name: &str, minor: u8) -> Result<(), Option<u8>> {
-    match table.iter().find(|(n, _)| *n == name) {
+    // Called for every field and enumerated value of a document: the length and the first
+    // byte rule out most entries without a call to `memcmp` (a twentieth of the reading).
+    let first = name.as_bytes().first();
+    match table
+        .iter()
+        .find(|(n, _)| n.len() == name.len() && n.as_bytes().first() == first && *n == name)
+    {
         Some((_, since)) if *since <= minor => Ok(()),
         Some((_, since)) => Err(Some(*since)),
         None => Err(None),

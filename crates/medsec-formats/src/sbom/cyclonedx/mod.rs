@@ -1,6 +1,7 @@
 //! CycloneDX 1.2–1.6: JSON read here, XML read by `../xml.rs` into the same wire structs;
 //! both validated and converted in `validate.rs`.
 
+mod fast;
 mod fields;
 mod validate;
 pub(crate) mod wire;
@@ -8,6 +9,8 @@ pub(crate) mod wire;
 use medsec_core::component::{Encoding, Original, SbomFormat};
 
 use super::{Context, Reading, SbomError, json_syntax_problem};
+
+pub(crate) use fast::GiveUp;
 
 pub(crate) const SUPPORTED: &str = "CycloneDX 1.2, 1.3, 1.4, 1.5 and 1.6";
 
@@ -44,6 +47,31 @@ pub(crate) fn read_json(
     validate::convert(ctx, bom, Encoding::Json, original, &|problems| {
         super::locate::locate_json(ctx, problems)
     })
+}
+
+/// The fast path: the text deserialised straight into borrowed wire structs, the depth
+/// counted on the way (`fast.rs`). Gives the original back (`Err`), with the reason, where
+/// the general path must read the document.
+pub(crate) fn read_json_fast(
+    ctx: &Context<'_>,
+    original: Original,
+) -> Result<Result<Reading, SbomError>, (Original, GiveUp)> {
+    let bom = match fast::read(ctx.text, ctx.limits.max_depth) {
+        Ok(bom) => bom,
+        Err(why) => return Err((original, why)),
+    };
+    if let Some(v) = &bom.spec_version
+        && let Err(e) = minor_version(v)
+    {
+        return Ok(Err(e));
+    }
+    Ok(validate::convert(
+        ctx,
+        bom,
+        Encoding::Json,
+        original,
+        &|problems| super::locate::locate_json(ctx, problems),
+    ))
 }
 
 /// Parses the text as CycloneDX JSON directly, without the format probe; gives the

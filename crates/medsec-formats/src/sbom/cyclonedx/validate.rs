@@ -1,7 +1,15 @@
 //! The one seam from CycloneDX wire structs to the model: every rule of the declared spec
 //! version is checked here and every problem collected with its path.
+//!
+//! The wire structs are consumed: each string the model keeps is moved out of them (a
+//! string borrowed from the text is copied once, into the model). Paths
+//! (`components[3].hashes[0].alg`) are built only for a problem: the validator passes a
+//! [`Path`] of the parent and the key down and joins it into a string where a problem is
+//! recorded.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt;
 
 use medsec_core::Purl;
 use medsec_core::component::{
@@ -12,12 +20,80 @@ use medsec_core::cpe::Cpe;
 
 use super::fields::{self, Table};
 use super::wire;
-use crate::sbom::{Context, ProblemKind, Problems, Reading, SbomError, idx, is_rfc3339, join};
+use crate::sbom::{Context, ProblemKind, Problems, Reading, SbomError, is_rfc3339};
+
+/// A path into the document, made of its parent and the last step, written out only for a
+/// problem: `components[3].purl`.
+#[derive(Debug, Clone, Copy)]
+enum Path<'p> {
+    Root,
+    Key(&'p Path<'p>, &'static str),
+    Index(&'p Path<'p>, usize),
+}
+
+impl<'p> Path<'p> {
+    fn key(&'p self, key: &'static str) -> Path<'p> {
+        Path::Key(self, key)
+    }
+
+    fn index(&'p self, i: usize) -> Path<'p> {
+        Path::Index(self, i)
+    }
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root => Ok(()),
+            Path::Key(Path::Root, key) => f.write_str(key),
+            Path::Key(parent, key) => write!(f, "{parent}.{key}"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+/// Where a bom-ref was first declared, for the message about a duplicate: the common places
+/// without a string built for each.
+#[derive(Debug)]
+enum Declared {
+    /// `components[i]`
+    Listed(usize),
+    /// `components[i].components[j]`
+    Nested(usize, usize),
+    Elsewhere(String),
+}
+
+impl Declared {
+    fn of(path: Path<'_>) -> Self {
+        match path {
+            Path::Index(Path::Key(Path::Root, "components"), i) => Declared::Listed(i),
+            Path::Index(
+                Path::Key(Path::Index(Path::Key(Path::Root, "components"), i), "components"),
+                j,
+            ) => Declared::Nested(*i, j),
+            other => Declared::Elsewhere(other.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for Declared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Declared::Listed(i) => write!(f, "components[{i}]"),
+            Declared::Nested(i, j) => write!(f, "components[{i}].components[{j}]"),
+            Declared::Elsewhere(path) => f.write_str(path),
+        }
+    }
+}
+
+fn owned(s: Option<Cow<'_, str>>) -> Option<String> {
+    s.map(Cow::into_owned)
+}
 
 /// Validates a parsed document against its declared version and converts it.
 pub(crate) fn convert(
     _ctx: &Context<'_>,
-    mut bom: wire::Bom,
+    mut bom: wire::Bom<'_>,
     encoding: Encoding,
     original: Original,
     positions: &dyn Fn(&mut [crate::sbom::Problem]),
@@ -41,7 +117,7 @@ pub(crate) fn convert(
             "`bomFormat` is required (\"CycloneDX\")",
         ),
     }
-    let Some(spec_version) = bom.spec_version.clone() else {
+    let Some(spec_version) = bom.spec_version.take() else {
         problems.error(
             ProblemKind::MissingField,
             "specVersion",
@@ -54,16 +130,21 @@ pub(crate) fn convert(
         );
     };
     let minor = super::minor_version(&spec_version)?;
-    let mut sbom = Sbom::new(SbomFormat::CycloneDx, spec_version, encoding, original);
+    let mut sbom = Sbom::new(
+        SbomFormat::CycloneDx,
+        spec_version.into_owned(),
+        encoding,
+        original,
+    );
     let mut v = Validator {
         minor,
         problems,
-        refs: HashMap::new(),
+        refs: HashMap::default(),
         // Sized once: growing a vector of large elements frees ever larger blocks, and each
         // such free made glibc consolidate its small-block bins (a tenth of the time).
         components: Vec::with_capacity(bom.components.as_ref().map_or(0, Vec::len)),
     };
-    v.bom(&mut bom, &mut sbom);
+    v.bom(bom, &mut sbom);
     let Validator {
         problems,
         components,
@@ -73,27 +154,29 @@ pub(crate) fn convert(
     problems.finish(sbom, format, positions)
 }
 
-struct Validator {
+struct Validator<'a> {
     minor: u8,
     problems: Problems,
-    /// Every bom-ref declared, with the path where it was first declared.
-    refs: HashMap<String, String>,
+    /// Every bom-ref declared, with where it was first declared. Hashed with foldhash
+    /// (randomly seeded): SipHash was a twelfth of the reading, as every dependency looks up
+    /// one or more refs.
+    refs: HashMap<Cow<'a, str>, Declared, foldhash::fast::RandomState>,
     components: Vec<Component>,
 }
 
-impl Validator {
+impl<'a> Validator<'a> {
     fn version(&self) -> String {
         format!("1.{}", self.minor)
     }
 
     /// Fields present in an object, checked against the version's table.
-    fn fields<'a>(
+    fn fields<'n>(
         &mut self,
         table: Table,
         what: &str,
-        path: &str,
-        typed: impl IntoIterator<Item = (&'a str, bool)>,
-        other: &wire::Other,
+        path: Path<'_>,
+        typed: impl IntoIterator<Item = (&'n str, bool)>,
+        other: &'n wire::Other,
     ) {
         let present = typed
             .into_iter()
@@ -106,6 +189,10 @@ impl Validator {
                 bad.push((name.to_owned(), since));
             }
         }
+        if bad.is_empty() {
+            return;
+        }
+        let path = path.to_string();
         for (name, since) in bad {
             let message = match since {
                 Some(s) => format!(
@@ -118,29 +205,26 @@ impl Validator {
                 ),
             };
             self.problems
-                .error(ProblemKind::UnknownField, join(path, &name), message);
+                .error(ProblemKind::UnknownField, join(&path, &name), message);
         }
     }
 
-    /// A value from a closed vocabulary.
-    /// `parent` and `key` make the path, joined only for a problem (most values are fine,
-    /// and building a path string for each one showed in profiles).
+    /// A value from a closed vocabulary; `parent` and `key` make the path of a problem.
     fn enumerated(
         &mut self,
         table: Table,
         what: &str,
-        parent: &str,
-        key: &str,
+        parent: Path<'_>,
+        key: &'static str,
         value: &str,
     ) -> bool {
         match fields::lookup(table, value, self.minor) {
             Ok(()) => true,
             Err(since) => {
-                let path = join(parent, key);
                 let added = since.map_or(String::new(), |s| format!(" (it was added in 1.{s})"));
                 self.problems.error(
                     ProblemKind::BadValue,
-                    path,
+                    parent.key(key).to_string(),
                     format!(
                         "\"{value}\" is not {what} in CycloneDX {}{added}; allowed: {}",
                         self.version(),
@@ -152,14 +236,16 @@ impl Validator {
         }
     }
 
-    fn bom(&mut self, bom: &mut wire::Bom, sbom: &mut Sbom) {
+    fn bom(&mut self, bom: wire::Bom<'a>, sbom: &mut Sbom) {
+        let root = Path::Root;
         self.fields(
             fields::BOM,
             "the BOM",
-            "",
+            root,
             [
                 ("bomFormat", bom.bom_format.is_some()),
-                ("specVersion", bom.spec_version.is_some()),
+                // Taken by `convert`, which stops where it is absent.
+                ("specVersion", true),
                 ("serialNumber", bom.serial_number.is_some()),
                 ("version", bom.version.is_some()),
                 ("metadata", bom.metadata.is_some()),
@@ -171,9 +257,9 @@ impl Validator {
             ],
             &bom.other,
         );
-        if let Some(serial) = &bom.serial_number {
-            self.serial_number(serial);
-            sbom.serial_number = Some(serial.clone());
+        if let Some(serial) = bom.serial_number {
+            self.serial_number(&serial);
+            sbom.serial_number = Some(serial.into_owned());
         }
         if let Some(version) = bom.version {
             // `version` is an integer; 1.5 added `"minimum": 1`. Below 1 is wrong in any
@@ -191,26 +277,30 @@ impl Validator {
                 sbom.version = u64::try_from(version).ok();
             }
         }
-        if let Some(metadata) = &mut bom.metadata {
+        if let Some(metadata) = bom.metadata {
             self.metadata(metadata, sbom);
         }
-        // Each wire component is dropped as soon as it is converted, so that its memory is
-        // reused for the next ones; dropping them all at the end left millions of small free
-        // blocks for glibc to consolidate (a fifth of the time).
-        for (i, mut c) in bom.components.take().into_iter().flatten().enumerate() {
-            self.component(&mut c, &idx("components", i), Place::List(None));
+        // Each wire component is dropped as soon as it is converted.
+        let components = root.key("components");
+        for (i, c) in bom.components.into_iter().flatten().enumerate() {
+            self.component(c, components.index(i), Place::List(None));
         }
+        let services = root.key("services");
         for (i, s) in bom.services.iter().flatten().enumerate() {
-            self.service(s, &idx("services", i));
+            self.service(s, services.index(i));
         }
-        for (i, r) in bom.external_references.iter().flatten().enumerate() {
-            self.external_reference(r, &idx("externalReferences", i));
+        let references = root.key("externalReferences");
+        for (i, r) in bom.external_references.into_iter().flatten().enumerate() {
+            self.external_reference(r, references.index(i));
         }
-        if let Some(props) = &bom.properties {
-            self.properties(props, "properties");
+        if let Some(props) = bom.properties {
+            self.properties(props, root.key("properties"));
         }
-        for (i, d) in bom.dependencies.iter().flatten().enumerate() {
-            if let Some(dep) = self.dependency(d, &idx("dependencies", i)) {
+        let dependencies = root.key("dependencies");
+        let list = bom.dependencies.unwrap_or_default();
+        sbom.dependencies.reserve(list.len());
+        for (i, d) in list.into_iter().enumerate() {
+            if let Some(dep) = self.dependency(d, dependencies.index(i)) {
                 sbom.dependencies.push(dep);
             }
         }
@@ -252,8 +342,9 @@ impl Validator {
         }
     }
 
-    fn metadata(&mut self, m: &mut wire::Metadata, sbom: &mut Sbom) {
-        let path = "metadata";
+    fn metadata(&mut self, m: wire::Metadata<'a>, sbom: &mut Sbom) {
+        let root = Path::Root;
+        let path = root.key("metadata");
         self.fields(
             fields::METADATA,
             "metadata",
@@ -271,61 +362,61 @@ impl Validator {
             ],
             &m.other,
         );
-        if let Some(ts) = &m.timestamp {
-            if !is_rfc3339(ts) {
+        if let Some(ts) = m.timestamp {
+            if !is_rfc3339(&ts) {
                 self.problems.error(
                     ProblemKind::BadValue,
-                    join(path, "timestamp"),
+                    path.key("timestamp").to_string(),
                     format!(
                         "`timestamp` \"{ts}\" is not an RFC 3339 date-time \
                          (e.g. 2024-05-01T12:00:00Z)"
                     ),
                 );
             }
-            sbom.metadata.timestamp = Some(ts.clone());
+            sbom.metadata.timestamp = Some(ts.into_owned());
         }
         if let Some(tools) = &m.tools {
-            sbom.metadata.tools = self.tools(tools, &join(path, "tools"));
+            sbom.metadata.tools = self.tools(tools, path.key("tools"));
         }
-        for (i, a) in m.authors.iter().flatten().enumerate() {
-            sbom.metadata
-                .authors
-                .push(self.contact(a, &idx(&join(path, "authors"), i)));
+        let authors = path.key("authors");
+        for (i, a) in m.authors.into_iter().flatten().enumerate() {
+            let contact = self.contact(a, authors.index(i));
+            sbom.metadata.authors.push(contact);
         }
-        if let Some(c) = &mut m.component {
+        if let Some(c) = m.component {
             sbom.metadata.component = self
-                .component(c, &join(path, "component"), Place::Subject)
+                .component(*c, path.key("component"), Place::Subject)
                 .map(Box::new);
         }
-        if let Some(s) = &m.supplier {
-            sbom.metadata.supplier = Some(self.organization(s, &join(path, "supplier")));
+        if let Some(s) = m.supplier {
+            sbom.metadata.supplier = Some(self.organization(s, path.key("supplier")));
         }
         // 1.6 renamed `manufacture` to `manufacturer`; both mean the same organisation.
-        if let Some(o) = &m.manufacturer {
-            sbom.metadata.manufacturer = Some(self.organization(o, &join(path, "manufacturer")));
-        } else if let Some(o) = &m.manufacture {
-            sbom.metadata.manufacturer = Some(self.organization(o, &join(path, "manufacture")));
+        if let Some(o) = m.manufacturer {
+            sbom.metadata.manufacturer = Some(self.organization(o, path.key("manufacturer")));
+        } else if let Some(o) = m.manufacture {
+            sbom.metadata.manufacturer = Some(self.organization(o, path.key("manufacture")));
         }
-        if let Some(l) = &m.licenses {
-            sbom.metadata.licences = self.licenses(l, &join(path, "licenses"));
+        if let Some(l) = m.licenses {
+            sbom.metadata.licences = self.licenses(l, path.key("licenses"));
         }
-        if let Some(p) = &m.properties {
-            sbom.metadata.properties = self.properties(p, &join(path, "properties"));
+        if let Some(p) = m.properties {
+            sbom.metadata.properties = self.properties(p, path.key("properties"));
         }
     }
 
-    fn tools(&mut self, value: &serde_json::Value, path: &str) -> Vec<Tool> {
+    fn tools(&mut self, value: &serde_json::Value, path: Path<'_>) -> Vec<Tool> {
         let mut out = Vec::new();
         match value {
             serde_json::Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    let p = idx(path, i);
-                    match serde_json::from_value::<wire::Tool>(item.clone()) {
+                    let p = path.index(i);
+                    match serde_json::from_value::<wire::Tool<'a>>(item.clone()) {
                         Ok(t) => {
                             self.fields(
                                 fields::TOOL,
                                 "a tool",
-                                &p,
+                                p,
                                 [
                                     ("vendor", t.vendor.is_some()),
                                     ("name", t.name.is_some()),
@@ -335,16 +426,19 @@ impl Validator {
                                 ],
                                 &t.other,
                             );
-                            self.hashes(t.hashes.as_deref().unwrap_or_default(), &join(&p, "hashes"));
-                            out.push(Tool::new(t.vendor, t.name, t.version));
+                            self.hashes(t.hashes.unwrap_or_default(), p.key("hashes"));
+                            out.push(Tool::new(owned(t.vendor), owned(t.name), owned(t.version)));
                         }
-                        Err(e) => self.problems.error(ProblemKind::Syntax, p, e.to_string()),
+                        Err(e) => {
+                            self.problems
+                                .error(ProblemKind::Syntax, p.to_string(), e.to_string());
+                        }
                     }
                 }
             }
             serde_json::Value::Object(_) if self.minor >= 5 => {
-                match serde_json::from_value::<wire::ToolsObject>(value.clone()) {
-                    Ok(mut t) => {
+                match serde_json::from_value::<wire::ToolsObject<'a>>(value.clone()) {
+                    Ok(t) => {
                         self.fields(
                             fields::TOOLS_OBJECT,
                             "tools",
@@ -355,10 +449,9 @@ impl Validator {
                             ],
                             &t.other,
                         );
-                        for (i, c) in t.components.iter_mut().flatten().enumerate() {
-                            if let Some(c) =
-                                self.component(c, &idx(&join(path, "components"), i), Place::Aside)
-                            {
+                        let components = path.key("components");
+                        for (i, c) in t.components.into_iter().flatten().enumerate() {
+                            if let Some(c) = self.component(c, components.index(i), Place::Aside) {
                                 let vendor = c
                                     .supplier
                                     .as_ref()
@@ -368,19 +461,20 @@ impl Validator {
                                 out.push(Tool::new(vendor, Some(c.name), c.version));
                             }
                         }
-                        for (i, s) in t.services.iter().flatten().enumerate() {
-                            self.service(s, &idx(&join(path, "services"), i));
-                            out.push(Tool::new(None, s.name.clone(), None));
+                        let services = path.key("services");
+                        for (i, s) in t.services.into_iter().flatten().enumerate() {
+                            self.service(&s, services.index(i));
+                            out.push(Tool::new(None, owned(s.name), None));
                         }
                     }
                     Err(e) => self
                         .problems
-                        .error(ProblemKind::Syntax, path, e.to_string()),
+                        .error(ProblemKind::Syntax, path.to_string(), e.to_string()),
                 }
             }
             _ => self.problems.error(
                 ProblemKind::BadValue,
-                path,
+                path.to_string(),
                 if self.minor >= 5 {
                     "`tools` is an object with `components` and `services` (or, deprecated, an array of tools)"
                         .to_owned()
@@ -392,7 +486,7 @@ impl Validator {
         out
     }
 
-    fn organization(&mut self, o: &wire::Organization, path: &str) -> Organization {
+    fn organization(&mut self, o: wire::Organization<'a>, path: Path<'_>) -> Organization {
         self.fields(
             fields::ORGANIZATION,
             "an organisation",
@@ -405,16 +499,20 @@ impl Validator {
             &o.other,
         );
         let mut org = Organization::default();
-        org.name = o.name.clone();
-        org.urls = o.url.clone().unwrap_or_default();
-        for (i, c) in o.contact.iter().flatten().enumerate() {
-            let contact = self.contact(c, &idx(&join(path, "contact"), i));
+        org.name = owned(o.name);
+        org.urls = o
+            .url
+            .map(|urls| urls.into_iter().map(Cow::into_owned).collect())
+            .unwrap_or_default();
+        let contacts = path.key("contact");
+        for (i, c) in o.contact.into_iter().flatten().enumerate() {
+            let contact = self.contact(c, contacts.index(i));
             org.contacts.push(contact);
         }
         org
     }
 
-    fn contact(&mut self, c: &wire::Contact, path: &str) -> Contact {
+    fn contact(&mut self, c: wire::Contact<'a>, path: Path<'_>) -> Contact {
         self.fields(
             fields::CONTACT,
             "a contact",
@@ -426,40 +524,43 @@ impl Validator {
             ],
             &c.other,
         );
-        Contact::new(c.name.clone(), c.email.clone(), c.phone.clone())
+        Contact::new(owned(c.name), owned(c.email), owned(c.phone))
     }
 
-    fn declare_ref(&mut self, r: &str, path: &str) {
+    // The `Cow` itself, not a `&str`: a ref borrowed from the text is kept as a borrow.
+    #[allow(clippy::ptr_arg)]
+    fn declare_ref(&mut self, r: &Cow<'a, str>, path: Path<'_>) {
         if r.is_empty() {
             // `refType` has `"minLength": 1` from 1.5; before, an empty ref is useless but legal.
             let message = "`bom-ref` is empty: nothing can refer to it";
+            let at = path.key("bom-ref").to_string();
             if self.minor >= 5 {
-                self.problems
-                    .error(ProblemKind::BadValue, join(path, "bom-ref"), message);
+                self.problems.error(ProblemKind::BadValue, at, message);
             } else {
-                self.problems
-                    .warning(ProblemKind::BadValue, join(path, "bom-ref"), message);
+                self.problems.warning(ProblemKind::BadValue, at, message);
             }
             return;
         }
         // "Every bom-ref MUST be unique within the BOM" (definitions.component.properties.bom-ref).
-        if let Some(first) = self.refs.get(r) {
+        if let Some(first) = self.refs.get(r.as_ref()) {
             let message =
                 format!("bom-ref \"{r}\" is also declared at {first}; bom-refs must be unique");
-            self.problems
-                .error(ProblemKind::DuplicateRef, join(path, "bom-ref"), message);
+            self.problems.error(
+                ProblemKind::DuplicateRef,
+                path.key("bom-ref").to_string(),
+                message,
+            );
         } else {
-            self.refs.insert(r.to_owned(), path.to_owned());
+            self.refs.insert(r.clone(), Declared::of(path));
         }
     }
 
-    /// Validates and converts a component; `place` says where it goes.
     /// Validates and converts a component; `place` says where it goes. The strings the model
-    /// keeps are moved out of `c` (after every check that reads them), not copied.
+    /// keeps are moved out of `c` (after every check that reads them).
     fn component(
         &mut self,
-        c: &mut wire::Component,
-        path: &str,
+        c: wire::Component<'a>,
+        path: Path<'_>,
         place: Place,
     ) -> Option<Component> {
         self.fields(
@@ -497,7 +598,7 @@ impl Validator {
             None => {
                 self.problems.error(
                     ProblemKind::MissingField,
-                    join(path, "type"),
+                    path.key("type").to_string(),
                     "a component needs a `type` (library, application, firmware, ...)",
                 );
                 None
@@ -513,14 +614,14 @@ impl Validator {
         if c.name.is_none() {
             self.problems.error(
                 ProblemKind::MissingField,
-                join(path, "name"),
+                path.key("name").to_string(),
                 "a component needs a `name`",
             );
         }
         if c.version.is_none() && self.minor <= 3 {
             self.problems.error(
                 ProblemKind::MissingField,
-                join(path, "version"),
+                path.key("version").to_string(),
                 format!(
                     "a component needs a `version` in CycloneDX {} (optional only from 1.4)",
                     self.version()
@@ -538,21 +639,17 @@ impl Validator {
                     _ => Scope::Required,
                 })
         });
-        let hashes = self.hashes(
-            c.hashes.as_deref().unwrap_or_default(),
-            &join(path, "hashes"),
-        );
+        let hashes = self.hashes(c.hashes.unwrap_or_default(), path.key("hashes"));
         let licences = c
             .licenses
-            .as_ref()
-            .map(|l| self.licenses(l, &join(path, "licenses")))
+            .map(|l| self.licenses(l, path.key("licenses")))
             .unwrap_or_default();
         let purl = c.purl.as_deref().and_then(|p| {
             Purl::parse_lenient(p)
                 .map_err(|e| {
                     self.problems.warning(
                         ProblemKind::BadPurl,
-                        join(path, "purl"),
+                        path.key("purl").to_string(),
                         format!(
                             "purl \"{p}\" is not valid ({e}); the component is kept without it"
                         ),
@@ -568,7 +665,7 @@ impl Validator {
                     .map_err(|e| {
                         self.problems.warning(
                             ProblemKind::BadCpe,
-                            join(path, "cpe"),
+                            path.key("cpe").to_string(),
                             format!(
                                 "CPE \"{s}\" is not valid ({e}); the component is kept without it"
                             ),
@@ -579,11 +676,11 @@ impl Validator {
             .into_iter()
             .collect();
         if let Some(swid) = &c.swid {
-            let p = join(path, "swid");
+            let p = path.key("swid");
             self.fields(
                 fields::SWID,
                 "swid",
-                &p,
+                p,
                 [
                     ("tagId", swid.tag_id.is_some()),
                     ("name", swid.name.is_some()),
@@ -598,63 +695,58 @@ impl Validator {
                 if !present {
                     self.problems.error(
                         ProblemKind::MissingField,
-                        join(&p, field),
+                        p.key(field).to_string(),
                         format!("`swid` needs `{field}`"),
                     );
                 }
             }
         }
-        if let Some(pedigree) = &mut c.pedigree {
-            self.pedigree(pedigree, &join(path, "pedigree"));
+        if let Some(pedigree) = c.pedigree {
+            self.pedigree(*pedigree, path.key("pedigree"));
         }
+        let references = path.key("externalReferences");
         let external_references = c
             .external_references
-            .iter()
+            .into_iter()
             .flatten()
             .enumerate()
-            .filter_map(|(i, r)| {
-                self.external_reference(r, &idx(&join(path, "externalReferences"), i))
-            })
+            .filter_map(|(i, r)| self.external_reference(r, references.index(i)))
             .collect();
         let properties = c
             .properties
-            .as_ref()
-            .map(|p| self.properties(p, &join(path, "properties")))
+            .map(|p| self.properties(p, path.key("properties")))
             .unwrap_or_default();
         let supplier = c
             .supplier
-            .as_ref()
-            .map(|s| self.organization(s, &join(path, "supplier")));
-        if let Some(m) = &c.manufacturer {
-            self.organization(m, &join(path, "manufacturer"));
+            .map(|s| self.organization(s, path.key("supplier")));
+        if let Some(m) = c.manufacturer {
+            self.organization(*m, path.key("manufacturer"));
         }
+        let authors_path = path.key("authors");
         let authors: Vec<String> = c
             .authors
-            .iter()
+            .into_iter()
             .flatten()
             .enumerate()
-            .filter_map(|(i, a)| self.contact(a, &idx(&join(path, "authors"), i)).name)
+            .filter_map(|(i, a)| self.contact(a, authors_path.index(i)).name)
             .collect();
-        let author = c
-            .author
-            .take()
-            .or_else(|| (!authors.is_empty()).then(|| authors.join(", ")));
+        let author = owned(c.author).or_else(|| (!authors.is_empty()).then(|| authors.join(", ")));
 
-        let built = match (kind, c.name.take()) {
+        let built = match (kind, c.name) {
             (Some(kind), Some(name)) => {
-                let mut out = Component::new(kind, name);
-                out.bom_ref = c.bom_ref.take();
-                out.group = c.group.take();
-                out.version = c.version.take();
+                let mut out = Component::new(kind, name.into_owned());
+                out.bom_ref = owned(c.bom_ref);
+                out.group = owned(c.group);
+                out.version = owned(c.version);
                 out.purl = purl;
                 out.cpes = cpes;
                 out.hashes = hashes;
                 out.supplier = supplier;
                 out.author = author;
-                out.publisher = c.publisher.take();
+                out.publisher = owned(c.publisher);
                 out.licences = licences;
-                out.copyright = c.copyright.take();
-                out.description = c.description.take();
+                out.copyright = owned(c.copyright);
+                out.description = owned(c.description);
                 out.scope = scope;
                 out.properties = properties;
                 out.external_references = external_references;
@@ -679,13 +771,14 @@ impl Validator {
             Place::Subject => (built, Place::List(None)),
             Place::Aside => (built, Place::Aside),
         };
-        for (i, child) in c.components.iter_mut().flatten().enumerate() {
-            self.component(child, &idx(&join(path, "components"), i), child_place);
+        let children = path.key("components");
+        for (i, child) in c.components.into_iter().flatten().enumerate() {
+            self.component(child, children.index(i), child_place);
         }
         built
     }
 
-    fn pedigree(&mut self, p: &mut wire::Pedigree, path: &str) {
+    fn pedigree(&mut self, p: wire::Pedigree<'a>, path: Path<'_>) {
         self.fields(
             fields::PEDIGREE,
             "pedigree",
@@ -701,20 +794,22 @@ impl Validator {
         // Ancestors, descendants and variants are other components (not parts of this BOM's
         // product): validated, not listed.
         for (key, list) in [
-            ("ancestors", &mut p.ancestors),
-            ("descendants", &mut p.descendants),
-            ("variants", &mut p.variants),
+            ("ancestors", p.ancestors),
+            ("descendants", p.descendants),
+            ("variants", p.variants),
         ] {
-            for (i, c) in list.iter_mut().flatten().enumerate() {
-                self.component(c, &idx(&join(path, key), i), Place::Aside);
+            let list_path = path.key(key);
+            for (i, c) in list.into_iter().flatten().enumerate() {
+                self.component(c, list_path.index(i), Place::Aside);
             }
         }
+        let patches = path.key("patches");
         for (i, patch) in p.patches.iter().flatten().enumerate() {
-            let pp = idx(&join(path, "patches"), i);
+            let pp = patches.index(i);
             self.fields(
                 fields::PATCH,
                 "a patch",
-                &pp,
+                pp,
                 [
                     ("type", patch.kind.is_some()),
                     ("resolves", patch.resolves.is_some()),
@@ -723,30 +818,31 @@ impl Validator {
             );
             match &patch.kind {
                 Some(t) => {
-                    self.enumerated(fields::PATCH_TYPES, "a patch type", &pp, "type", t);
+                    self.enumerated(fields::PATCH_TYPES, "a patch type", pp, "type", t);
                 }
                 None => self.problems.error(
                     ProblemKind::MissingField,
-                    join(&pp, "type"),
+                    pp.key("type").to_string(),
                     "a patch needs a `type`",
                 ),
             }
+            let resolves = pp.key("resolves");
             for (j, issue) in patch.resolves.iter().flatten().enumerate() {
-                let ip = idx(&join(&pp, "resolves"), j);
+                let ip = resolves.index(j);
                 self.fields(
                     fields::ISSUE,
                     "an issue",
-                    &ip,
+                    ip,
                     [("type", issue.kind.is_some())],
                     &issue.other,
                 );
                 match &issue.kind {
                     Some(t) => {
-                        self.enumerated(fields::ISSUE_TYPES, "an issue type", &ip, "type", t);
+                        self.enumerated(fields::ISSUE_TYPES, "an issue type", ip, "type", t);
                     }
                     None => self.problems.error(
                         ProblemKind::MissingField,
-                        join(&ip, "type"),
+                        ip.key("type").to_string(),
                         "an issue needs a `type`",
                     ),
                 }
@@ -754,84 +850,86 @@ impl Validator {
         }
     }
 
-    fn service(&mut self, s: &wire::Service, path: &str) {
+    fn service(&mut self, s: &wire::Service<'a>, path: Path<'_>) {
         // Services are validated where it matters for the model (refs, names, data flows,
         // properties); their other fields are not checked.
         if s.name.is_none() {
             self.problems.error(
                 ProblemKind::MissingField,
-                join(path, "name"),
+                path.key("name").to_string(),
                 "a service needs a `name`",
             );
         }
         if let Some(r) = &s.bom_ref {
             self.declare_ref(r, path);
         }
+        let data = path.key("data");
         for (i, d) in s.data.iter().flatten().enumerate() {
-            let dp = idx(&join(path, "data"), i);
+            let dp = data.index(i);
             match &d.flow {
                 Some(f) => {
-                    self.enumerated(fields::DATA_FLOWS, "a data flow", &dp, "flow", f);
+                    self.enumerated(fields::DATA_FLOWS, "a data flow", dp, "flow", f);
                 }
                 None => self.problems.error(
                     ProblemKind::MissingField,
-                    join(&dp, "flow"),
+                    dp.key("flow").to_string(),
                     "service data needs a `flow`",
                 ),
             }
             if d.classification.is_none() {
                 self.problems.error(
                     ProblemKind::MissingField,
-                    join(&dp, "classification"),
+                    dp.key("classification").to_string(),
                     "service data needs a `classification`",
                 );
             }
         }
         if let Some(p) = &s.properties {
-            self.properties(p, &join(path, "properties"));
+            self.check_properties(p, path.key("properties"));
         }
+        let services = path.key("services");
         for (i, child) in s.services.iter().flatten().enumerate() {
-            self.service(child, &idx(&join(path, "services"), i));
+            self.service(child, services.index(i));
         }
     }
 
-    fn hashes(&mut self, hashes: &[wire::Hash], path: &str) -> Vec<Hash> {
-        let mut out = Vec::new();
-        for (i, h) in hashes.iter().enumerate() {
-            let p = idx(path, i);
+    fn hashes(&mut self, hashes: Vec<wire::Hash<'a>>, path: Path<'_>) -> Vec<Hash> {
+        let mut out = Vec::with_capacity(hashes.len());
+        for (i, h) in hashes.into_iter().enumerate() {
+            let p = path.index(i);
             self.fields(
                 fields::HASH,
                 "a hash",
-                &p,
+                p,
                 [("alg", h.alg.is_some()), ("content", h.content.is_some())],
                 &h.other,
             );
-            let (Some(alg), Some(content)) = (&h.alg, &h.content) else {
+            let (Some(alg), Some(content)) = (h.alg, h.content) else {
                 self.problems.error(
                     ProblemKind::MissingField,
-                    p,
+                    p.to_string(),
                     "a hash needs `alg` and `content`",
                 );
                 continue;
             };
-            let alg_ok = self.enumerated(fields::HASH_ALGS, "a hash algorithm", &p, "alg", alg);
+            let alg_ok = self.enumerated(fields::HASH_ALGS, "a hash algorithm", p, "alg", &alg);
             // `hash-content` pattern: 32, 40, 64, 96 or 128 hex digits.
             let hex = content.bytes().all(|b| b.is_ascii_hexdigit());
             if !hex || ![32, 40, 64, 96, 128].contains(&content.len()) {
                 self.problems.error(
                     ProblemKind::BadValue,
-                    join(&p, "content"),
+                    p.key("content").to_string(),
                     format!(
                         "hash content \"{}\" is not 32, 40, 64, 96 or 128 hex digits",
-                        abbreviate(content)
+                        abbreviate(&content)
                     ),
                 );
                 continue;
             }
-            if let Some(expected) = digest_hex_len(alg).filter(|n| *n != content.len()) {
+            if let Some(expected) = digest_hex_len(&alg).filter(|n| *n != content.len()) {
                 self.problems.warning(
                     ProblemKind::BadValue,
-                    join(&p, "content"),
+                    p.key("content").to_string(),
                     format!(
                         "a {alg} digest has {expected} hex digits, this one {}",
                         content.len()
@@ -840,23 +938,23 @@ impl Validator {
             }
             if alg_ok {
                 out.push(Hash {
-                    alg: alg.clone(),
-                    value: content.clone(),
+                    alg: alg.into_owned(),
+                    value: content.into_owned(),
                 });
             }
         }
         out
     }
 
-    fn licenses(&mut self, choices: &[wire::LicenseChoice], path: &str) -> Vec<Licence> {
-        let mut out = Vec::new();
+    fn licenses(&mut self, choices: Vec<wire::LicenseChoice<'a>>, path: Path<'_>) -> Vec<Licence> {
+        let mut out = Vec::with_capacity(choices.len());
         let expressions = choices.iter().filter(|c| c.expression.is_some()).count();
         // 1.5+ `licenseChoice`: "EITHER (list of SPDX licenses and/or named licenses) OR
         // (tuple of one SPDX License Expression)".
         if self.minor >= 5 && expressions > 0 && choices.len() > 1 {
             self.problems.error(
                 ProblemKind::BadValue,
-                path,
+                path.to_string(),
                 format!(
                     "`licenses` holds either licences or exactly one expression in CycloneDX {}; \
                      this one has {} entries, {expressions} of them expressions",
@@ -865,12 +963,12 @@ impl Validator {
                 ),
             );
         }
-        for (i, choice) in choices.iter().enumerate() {
-            let p = idx(path, i);
+        for (i, choice) in choices.into_iter().enumerate() {
+            let p = path.index(i);
             self.fields(
                 fields::LICENSE_CHOICE,
                 "a licence choice",
-                &p,
+                p,
                 [
                     ("license", choice.license.is_some()),
                     ("expression", choice.expression.is_some()),
@@ -882,33 +980,33 @@ impl Validator {
                 self.enumerated(
                     fields::ACKNOWLEDGEMENTS,
                     "a licence acknowledgement",
-                    &p,
+                    p,
                     "acknowledgement",
                     a,
                 );
             }
-            match (&choice.license, &choice.expression) {
+            match (choice.license, choice.expression) {
                 (Some(_), Some(_)) | (None, None) => self.problems.error(
                     ProblemKind::BadValue,
-                    &p,
+                    p.to_string(),
                     "each `licenses` entry has exactly one of `license` and `expression`",
                 ),
                 (None, Some(expr)) => {
-                    if spdx::Expression::parse_mode(expr, spdx::ParseMode::LAX).is_err() {
+                    if spdx::Expression::parse_mode(&expr, spdx::ParseMode::LAX).is_err() {
                         self.problems.warning(
                             ProblemKind::BadLicence,
-                            join(&p, "expression"),
+                            p.key("expression").to_string(),
                             format!("\"{expr}\" is not a valid SPDX licence expression"),
                         );
                     }
                     out.push(Licence::new(
                         LicenceKind::Expression,
-                        expr.clone(),
-                        choice.acknowledgement.clone(),
+                        expr.into_owned(),
+                        owned(choice.acknowledgement),
                     ));
                 }
                 (Some(l), None) => {
-                    if let Some(licence) = self.license(l, &join(&p, "license")) {
+                    if let Some(licence) = self.license(l, p.key("license")) {
                         out.push(licence);
                     }
                 }
@@ -917,7 +1015,7 @@ impl Validator {
         out
     }
 
-    fn license(&mut self, l: &wire::License, path: &str) -> Option<Licence> {
+    fn license(&mut self, l: wire::License<'a>, path: Path<'_>) -> Option<Licence> {
         self.fields(
             fields::LICENSE,
             "a licence",
@@ -942,11 +1040,11 @@ impl Validator {
             );
         }
         if let Some(text) = &l.text {
-            let tp = join(path, "text");
+            let tp = path.key("text");
             self.fields(
                 fields::ATTACHMENT,
                 "an attachment",
-                &tp,
+                tp,
                 [
                     ("contentType", text.content_type.is_some()),
                     ("encoding", text.encoding.is_some()),
@@ -958,28 +1056,28 @@ impl Validator {
             if let Some(enc) = text.encoding.as_deref().filter(|e| *e != "base64") {
                 self.problems.error(
                     ProblemKind::BadValue,
-                    join(&tp, "encoding"),
+                    tp.key("encoding").to_string(),
                     format!("attachment encoding \"{enc}\" is not allowed; the only one is base64"),
                 );
             }
             if text.content.is_none() {
                 self.problems.error(
                     ProblemKind::MissingField,
-                    join(&tp, "content"),
+                    tp.key("content").to_string(),
                     "an attachment needs `content`",
                 );
             }
         }
         if let Some(p) = &l.properties {
-            self.properties(p, &join(path, "properties"));
+            self.check_properties(p, path.key("properties"));
         }
-        match (&l.id, &l.name) {
+        match (l.id, l.name) {
             (Some(id), None) => {
                 // `license.id` is an SPDX licence id (`spdx.schema.json` enum).
-                if spdx::license_id(id).is_none() && spdx::exception_id(id).is_none() {
+                if spdx::license_id(&id).is_none() && spdx::exception_id(&id).is_none() {
                     self.problems.error(
                         ProblemKind::BadLicence,
-                        join(path, "id"),
+                        path.key("id").to_string(),
                         format!(
                             "\"{id}\" is not an SPDX licence id; use `name` for other licences"
                         ),
@@ -988,19 +1086,19 @@ impl Validator {
                 }
                 Some(Licence::new(
                     LicenceKind::Id,
-                    id.clone(),
-                    l.acknowledgement.clone(),
+                    id.into_owned(),
+                    owned(l.acknowledgement),
                 ))
             }
             (None, Some(name)) => Some(Licence::new(
                 LicenceKind::Name,
-                name.clone(),
-                l.acknowledgement.clone(),
+                name.into_owned(),
+                owned(l.acknowledgement),
             )),
             (Some(_), Some(_)) => {
                 self.problems.error(
                     ProblemKind::BadValue,
-                    path,
+                    path.to_string(),
                     "a licence has either `id` or `name`, not both",
                 );
                 None
@@ -1008,7 +1106,7 @@ impl Validator {
             (None, None) => {
                 self.problems.error(
                     ProblemKind::MissingField,
-                    path,
+                    path.to_string(),
                     "a licence needs an `id` (SPDX) or a `name`",
                 );
                 None
@@ -1016,43 +1114,61 @@ impl Validator {
         }
     }
 
-    fn properties(&mut self, props: &[wire::Property], path: &str) -> Vec<Property> {
-        let mut out = Vec::new();
-        for (i, p) in props.iter().enumerate() {
-            let pp = idx(path, i);
-            self.fields(
-                fields::PROPERTY,
-                "a property",
-                &pp,
-                [("name", p.name.is_some()), ("value", p.value.is_some())],
-                &p.other,
-            );
-            match &p.name {
-                Some(name) => out.push(Property {
-                    name: name.clone(),
-                    value: p.value.clone(),
-                }),
-                // `property.required`: ["name"] from 1.6; before, a nameless property is legal
-                // but says nothing.
-                None if self.minor >= 6 => self.problems.error(
-                    ProblemKind::MissingField,
-                    join(&pp, "name"),
-                    "a property needs a `name`",
-                ),
-                None => self.problems.warning(
-                    ProblemKind::MissingField,
-                    join(&pp, "name"),
-                    "a property without a `name` carries nothing; it is left out",
-                ),
+    /// Properties that the model keeps.
+    fn properties(&mut self, props: Vec<wire::Property<'a>>, path: Path<'_>) -> Vec<Property> {
+        let mut out = Vec::with_capacity(props.len());
+        for (i, p) in props.into_iter().enumerate() {
+            if self.check_property(&p, path.index(i))
+                && let Some(name) = p.name
+            {
+                out.push(Property {
+                    name: name.into_owned(),
+                    value: owned(p.value),
+                });
             }
         }
         out
     }
 
+    /// Properties that are only validated (a service's, a licence's).
+    fn check_properties(&mut self, props: &[wire::Property<'a>], path: Path<'_>) {
+        for (i, p) in props.iter().enumerate() {
+            self.check_property(p, path.index(i));
+        }
+    }
+
+    /// Whether the property has a name (the problems recorded if not).
+    fn check_property(&mut self, p: &wire::Property<'a>, path: Path<'_>) -> bool {
+        self.fields(
+            fields::PROPERTY,
+            "a property",
+            path,
+            [("name", p.name.is_some()), ("value", p.value.is_some())],
+            &p.other,
+        );
+        if p.name.is_some() {
+            return true;
+        }
+        // `property.required`: ["name"] from 1.6; before, a nameless property is legal but
+        // says nothing.
+        let at = path.key("name").to_string();
+        if self.minor >= 6 {
+            self.problems
+                .error(ProblemKind::MissingField, at, "a property needs a `name`");
+        } else {
+            self.problems.warning(
+                ProblemKind::MissingField,
+                at,
+                "a property without a `name` carries nothing; it is left out",
+            );
+        }
+        false
+    }
+
     fn external_reference(
         &mut self,
-        r: &wire::ExternalReference,
-        path: &str,
+        r: wire::ExternalReference<'a>,
+        path: Path<'_>,
     ) -> Option<ExternalReference> {
         self.fields(
             fields::EXTERNAL_REFERENCE,
@@ -1066,10 +1182,7 @@ impl Validator {
             ],
             &r.other,
         );
-        self.hashes(
-            r.hashes.as_deref().unwrap_or_default(),
-            &join(path, "hashes"),
-        );
+        self.hashes(r.hashes.unwrap_or_default(), path.key("hashes"));
         let kind_ok = match &r.kind {
             Some(t) => self.enumerated(
                 fields::EXTERNAL_REFERENCE_TYPES,
@@ -1081,30 +1194,30 @@ impl Validator {
             None => {
                 self.problems.error(
                     ProblemKind::MissingField,
-                    join(path, "type"),
+                    path.key("type").to_string(),
                     "an external reference needs a `type`",
                 );
                 false
             }
         };
-        let Some(url) = &r.url else {
+        let Some(url) = r.url else {
             self.problems.error(
                 ProblemKind::MissingField,
-                join(path, "url"),
+                path.key("url").to_string(),
                 "an external reference needs a `url`",
             );
             return None;
         };
         kind_ok.then(|| {
             ExternalReference::new(
-                r.kind.clone().unwrap_or_default(),
-                url.clone(),
-                r.comment.clone(),
+                r.kind.map(Cow::into_owned).unwrap_or_default(),
+                url.into_owned(),
+                owned(r.comment),
             )
         })
     }
 
-    fn dependency(&mut self, d: &wire::Dependency, path: &str) -> Option<Dependency> {
+    fn dependency(&mut self, d: wire::Dependency<'a>, path: Path<'_>) -> Option<Dependency> {
         self.fields(
             fields::DEPENDENCY,
             "a dependency",
@@ -1116,36 +1229,38 @@ impl Validator {
             ],
             &d.other,
         );
-        let reference = match d.reference.as_deref() {
+        let reference = match d.reference {
             None => {
                 self.problems.error(
                     ProblemKind::MissingField,
-                    join(path, "ref"),
+                    path.key("ref").to_string(),
                     "a dependency needs a `ref`",
                 );
                 None
             }
-            Some("") => {
+            Some(r) if r.is_empty() => {
                 self.problems.error(
                     ProblemKind::BadValue,
-                    join(path, "ref"),
+                    path.key("ref").to_string(),
                     "a dependency's `ref` is empty",
                 );
                 None
             }
             Some(r) => {
-                self.check_ref(r, &join(path, "ref"));
-                Some(r.to_owned())
+                self.check_ref(&r, path.key("ref"));
+                Some(r.into_owned())
             }
         };
-        let mut depends_on = Vec::new();
-        for (key, list) in [("dependsOn", &d.depends_on), ("provides", &d.provides)] {
-            for (i, r) in list.iter().flatten().enumerate() {
-                self.check_ref(r, &idx(&join(path, key), i));
-                if key == "dependsOn" {
-                    depends_on.push(r.clone());
-                }
-            }
+        let depends = path.key("dependsOn");
+        let list = d.depends_on.unwrap_or_default();
+        let mut depends_on = Vec::with_capacity(list.len());
+        for (i, r) in list.into_iter().enumerate() {
+            self.check_ref(&r, depends.index(i));
+            depends_on.push(r.into_owned());
+        }
+        let provides = path.key("provides");
+        for (i, r) in d.provides.iter().flatten().enumerate() {
+            self.check_ref(r, provides.index(i));
         }
         reference.map(|reference| Dependency {
             reference,
@@ -1153,16 +1268,25 @@ impl Validator {
         })
     }
 
-    fn check_ref(&mut self, r: &str, path: &str) {
+    fn check_ref(&mut self, r: &str, path: Path<'_>) {
         // A BOM-Link (`urn:cdx:serial/version#ref`) names an element of another BOM.
         if r.starts_with("urn:cdx:") || self.refs.contains_key(r) {
             return;
         }
         self.problems.error(
             ProblemKind::DanglingRef,
-            path,
+            path.to_string(),
             format!("\"{r}\" is not the bom-ref of any component or service in this BOM"),
         );
+    }
+}
+
+/// `a.b` where `a` may be empty (the root).
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
     }
 }
 
