@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    advisory, assess, check, cpe, cvss, diagram, diff, import, init, purl, risk, rubric, sbom,
-    schema, threats, vocabulary,
+    advisory, assess, check, cpe, cvss, db, diagram, diff, import, init, purl, risk, rubric, sbom,
+    scan, schema, threats, vocabulary,
 };
 
 /// Exit codes, documented in README.md and `medsec --help`.
@@ -51,6 +51,8 @@ enum Command {
     Assess(assess::Args),
     /// Check device files and report every problem with its location.
     Check(check::Args),
+    /// The offline vulnerability store: import, sync, stats, export.
+    Db(db::Args),
     /// Draw the data-flow diagram (SVG, Mermaid or Graphviz DOT).
     Diagram(diagram::Args),
     /// Threats and risks added, removed and changed between two versions of a device.
@@ -71,6 +73,8 @@ enum Command {
     Rubric(rubric::Args),
     /// Read SBOMs (CycloneDX, SPDX): format, metadata, components, problems.
     Sbom(sbom::Args),
+    /// Scan an SBOM against the vulnerability store: findings as a table, JSON or SARIF.
+    Scan(scan::Args),
     /// Print a JSON Schema (for editors and other tools).
     Schema(schema::Args),
     /// STRIDE threats of a device, per element and per interaction, with their controls.
@@ -86,6 +90,7 @@ fn main() -> ExitCode {
         Command::Advisory(args) => advisory::run(args),
         Command::Assess(args) => assess::run(args),
         Command::Check(args) => check::run(args),
+        Command::Db(args) => db::run(args, cli.quiet),
         Command::Cpe(args) => cpe::run(args),
         Command::Cvss(args) => cvss::run(args),
         Command::Diagram(args) => diagram::run(args),
@@ -96,6 +101,7 @@ fn main() -> ExitCode {
         Command::Risk(args) => risk::run(args),
         Command::Rubric(args) => rubric::run(args),
         Command::Sbom(args) => sbom::run(args),
+        Command::Scan(args) => scan::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Threats(args) => threats::run(args),
         Command::Vocabulary(args) => vocabulary::run(args),

@@ -5,6 +5,7 @@ pub mod assess;
 pub mod check;
 pub mod cpe;
 pub mod cvss;
+pub mod db;
 pub mod diagram;
 pub mod diff;
 pub mod import;
@@ -14,7 +15,9 @@ pub mod purl;
 pub mod risk;
 pub mod rubric;
 pub mod sbom;
+pub mod scan;
 pub mod schema;
+pub mod store;
 pub mod threats;
 pub mod vocabulary;
 

@@ -1,0 +1,26 @@
+//! Scans SBOM components against the vulnerability store.
+//!
+//! ```text
+//! Sbom ──prepare──▶ components with candidate keys (purl, eco, cpe, vp; declared or derived)
+//!        └─ all keys ──▶ Store::candidates ──▶ stored records sharing a key
+//! match_all: each component × each record sharing a key ──▶ medsec_match::match_component
+//!        (one verdict per record: its most severe match) grouped per merged vulnerability
+//! findings: the verdict of the most confident records, severity from the scores,
+//!        KEV and EPSS from the merged vulnerability ──▶ Finding (with all evidence)
+//! ```
+//!
+//! Nothing is dropped silently: records that disagree with a finding's verdict are
+//! listed in it; matches cleared as fixed or not affected are counted in the report.
+
+mod engine;
+mod finding;
+mod report;
+mod sarif;
+
+pub use engine::{
+    Matched, Prepared, PreparedComponent, findings, match_all, prepare, severity_of, sort_findings,
+    verdict,
+};
+pub use finding::{ComponentRef, Epss, Evidence, Finding, ScoreRef, Severity};
+pub use report::{ScanOptions, ScanReport, StoreState, scan, scan_prepared};
+pub use sarif::to_sarif;

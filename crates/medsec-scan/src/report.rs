@@ -1,0 +1,126 @@
+//! A scan against the store, and its report.
+
+use std::collections::{BTreeMap, HashMap};
+
+use medsec_core::component::Sbom;
+use medsec_match::{CpeProductMap, MatchContext};
+use medsec_store::{Store, StoreError};
+use serde::Serialize;
+
+use crate::engine::{Prepared, findings, match_all, prepare};
+use crate::finding::{ComponentRef, Finding, Severity};
+
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    pub context: MatchContext,
+    /// The curated name → CPE map for components without purl or CPE (`None`: the
+    /// built-in one).
+    pub products: Option<CpeProductMap>,
+}
+
+/// What the store held when the scan ran: a scan is only as good as its data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoreState {
+    pub backend: String,
+    pub records: u64,
+    /// When the last import batch finished.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_import: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    /// The SBOM as the user named it.
+    pub sbom: String,
+    pub sbom_format: String,
+    pub sbom_sha256: String,
+    pub store: StoreState,
+    pub components: usize,
+    pub components_scanned: usize,
+    /// Components that could not be looked up at all: no purl, no CPE, and not in the
+    /// curated map. They are not "clean": nothing is known about them.
+    pub components_without_identity: Vec<ComponentRef>,
+    /// Candidate records the store returned.
+    pub candidates: usize,
+    /// Component–vulnerability pairs the records cleared (fixed or not affected).
+    pub cleared: usize,
+    /// Affected findings per severity.
+    pub affected_by_severity: BTreeMap<Severity, usize>,
+    pub findings: Vec<Finding>,
+}
+
+impl ScanReport {
+    /// Affected findings at or above `threshold`.
+    pub fn affected_at_least(&self, threshold: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| {
+                f.is_affected() && f.severity >= threshold && f.severity != Severity::Unknown
+            })
+            .count()
+    }
+}
+
+/// Scans one SBOM against the store.
+pub async fn scan(
+    store: &Store,
+    sbom: &Sbom,
+    sbom_name: &str,
+    options: &ScanOptions,
+) -> Result<ScanReport, StoreError> {
+    let products = options.products.clone().unwrap_or_default();
+    let prepared = prepare(sbom, &products);
+    scan_prepared(store, sbom, sbom_name, &prepared, options).await
+}
+
+/// [`scan`] with the components already prepared.
+pub async fn scan_prepared(
+    store: &Store,
+    sbom: &Sbom,
+    sbom_name: &str,
+    prepared: &Prepared,
+    options: &ScanOptions,
+) -> Result<ScanReport, StoreError> {
+    let stats = store.stats().await?;
+    let state = StoreState {
+        backend: stats.backend.clone(),
+        records: stats.total_records,
+        last_import: stats.last_batch.as_ref().and_then(|b| b.finished.clone()),
+    };
+    let keys = prepared.all_keys();
+    let candidates = store.candidates(&keys).await?;
+    let matched = match_all(prepared, &candidates, &options.context);
+    let mut names: Vec<&str> = matched.iter().map(|m| m.vulnerability.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut vulnerabilities = HashMap::new();
+    for name in names {
+        if let Some(v) = store.vulnerability(name).await? {
+            vulnerabilities.insert(name.to_string(), v);
+        }
+    }
+    let (findings, cleared) = findings(prepared, matched, &vulnerabilities);
+    let mut affected_by_severity = BTreeMap::new();
+    for f in findings.iter().filter(|f| f.is_affected()) {
+        *affected_by_severity.entry(f.severity).or_insert(0) += 1;
+    }
+    let components_without_identity = prepared
+        .components
+        .iter()
+        .filter(|c| c.keys.is_empty())
+        .map(|c| c.reference.clone())
+        .collect();
+    Ok(ScanReport {
+        sbom: sbom_name.to_string(),
+        sbom_format: format!("{} {}", sbom.format, sbom.spec_version),
+        sbom_sha256: sbom.original.sha256.clone(),
+        store: state,
+        components: sbom.components.len(),
+        components_scanned: prepared.components.len(),
+        components_without_identity,
+        candidates: candidates.len(),
+        cleared,
+        affected_by_severity,
+        findings,
+    })
+}
