@@ -17,11 +17,13 @@
 //! - CVE years 1999–2026 after the shape of NVD's counts by publication year; 12 % in
 //!   2025 (48,000 of 400,000) and 11.5 % in 2026 up to 2026-11-27 (~51,000 a year,
 //!   FIRST's forecast), both from `shared/research/scale-and-peers.md`.
-//! - Products: a pool of 20,000 vendor:product pairs ([`pool`]): ~115 real ones (the
+//! - Products: a pool of 20,000 vendor:product pairs ([`pool`]): 114 real ones (the
 //!   components medical-device SBOMs contain, the distributions NVD configurations name,
 //!   the heaviest NVD products) weighted by our rough estimate of their real CVE counts,
-//!   and synthetic ones with Zipf weights (exponent 0.9, our assumption); CPE parts ~80 %
-//!   `a`, the rest `o` and device `h`/`o` pairs (our assumption, near NVD's dictionary).
+//!   and synthetic ones with Zipf weights (exponent 0.9, our assumption), among them
+//!   device makers with `h` hardware and `o` firmware twins. At full scale the cpeMatch
+//!   criteria are 67 % `a`, 27 % `o` and 6 % `h` (`h` only as `vulnerable: false`
+//!   platforms; `o` includes the Linux kernel, Android and the distributions).
 //! - cpeMatch entries: 3.75 per CVE on average (1,500,000 / 400,000, the figure),
 //!   a long tail up to hundreds per CVE (real: CVE-2016-7434 has 492); the total is hit
 //!   exactly. Bound styles: exact versions, `versionEndExcluding`, `versionEndIncluding`,

@@ -1,5 +1,6 @@
 //! The `medsec-synth` command: writes full-scale benchmark data (see the crate README).
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -235,8 +236,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             serde_json::to_string_pretty(&r).map_err(Error::Json)?
         }
     };
-    println!("{report}");
-    println!("took {:.1} s", started.elapsed().as_secs_f64());
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{report}");
+    let _ = writeln!(out, "took {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 

@@ -799,7 +799,7 @@ impl Ctx<'_> {
             return configs;
         }
         // An application affected only when running on a platform.
-        if p.part == Part::A && k >= 2 && rng.chance(0.09) {
+        if p.part == Part::A && k >= 2 && rng.chance(0.12) {
             let platforms = if k >= 4 && rng.chance(0.4) { 2 } else { 1 };
             let apps = self.fill(rng, pi, year, k - platforms);
             let mut plat = Vec::new();

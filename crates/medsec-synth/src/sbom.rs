@@ -34,7 +34,7 @@ use crate::time;
 
 /// Share of components drawn from the CVE pool (tuned so that ~3–10 % of components are
 /// affected by at least one generated CVE; see the README for the measured share).
-pub const POOL_SHARE: f64 = 0.16;
+pub const POOL_SHARE: f64 = 0.075;
 
 #[derive(Debug, Clone, Copy)]
 struct Archetype {
@@ -249,9 +249,21 @@ impl<'a> Generator<'a> {
 
     /// One SBOM as a JSON value, and what it holds.
     pub fn sbom(&self, index: usize, components: usize, s: &mut SbomSummary) -> Value {
+        self.sbom_of(index, components, None, s)
+    }
+
+    /// One SBOM, of a given archetype (index into the table above) or a drawn one.
+    pub fn sbom_of(
+        &self,
+        index: usize,
+        components: usize,
+        archetype: Option<usize>,
+        s: &mut SbomSummary,
+    ) -> Value {
         let mut rng = Rng::derive(self.seed, 0x5B0E, index as u64);
         let weights: Vec<f64> = ARCHETYPES.iter().map(|a| a.weight).collect();
-        let arch = ARCHETYPES[rng.weighted(&weights)];
+        let drawn = rng.weighted(&weights);
+        let arch = ARCHETYPES[archetype.unwrap_or(drawn).min(ARCHETYPES.len() - 1)];
         *s.by_archetype.entry(arch.name.to_owned()).or_default() += 1;
         let device = rng.pick(DEVICES).copied().unwrap_or("infusion-pump");
         let stem = format!(
@@ -550,9 +562,10 @@ pub fn generate(
         if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        // The single SBOM is a different document from those of a directory (index
-        // 1,000,000 + its size), so that it is not a copy of sbom-00000.
-        let v = g.sbom(1_000_000 + components, components, &mut s);
+        // The single SBOM (the single-scan benchmark's) is an embedded Linux firmware,
+        // the archetype that mixes every kind of component, and a different document
+        // from those of a directory (index 1,000,000 + its size).
+        let v = g.sbom_of(1_000_000 + components, components, Some(0), &mut s);
         let text = serde_json::to_vec(&v).map_err(Error::Json)?;
         s.bytes += text.len() as u64;
         fs::write(out, text).map_err(|e| Error::io(out, e))?;

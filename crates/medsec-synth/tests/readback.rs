@@ -202,3 +202,44 @@ fn sboms_read_back() {
     let r = medsec_formats::sbom::read(&fs::read(&one).unwrap()).unwrap();
     assert_eq!(r.sbom.components.len(), 1000);
 }
+
+#[test]
+fn full_scale_plan_has_the_stated_distributions() {
+    let opts = nvd::NvdOptions::default();
+    let pool = medsec_synth::pool::Pool::new(opts.seed);
+    let plan = nvd::plan(&pool, &opts);
+    assert_eq!(plan.cves.len(), 400_000);
+    assert_eq!(plan.cpe_total, 1_500_000);
+    let in_2025 = plan.cves.iter().filter(|c| c.year == 2025).count();
+    assert_eq!(in_2025, 48_000);
+    let per_year = |y| plan.cves.iter().filter(|c| c.year == y).count();
+    assert!(per_year(2005) < per_year(2015) && per_year(2015) < per_year(2022));
+    assert_eq!(plan.cves.iter().filter(|c| c.kev).count(), 1400);
+    let max_k = plan.cves.iter().map(|c| c.k).max().unwrap();
+    assert!(max_k >= 200, "a long tail: {max_k}");
+    let rejected = plan
+        .cves
+        .iter()
+        .filter(|c| c.status == nvd::Status::Rejected)
+        .count() as f64;
+    assert!((0.03..0.05).contains(&(rejected / 400_000.0)));
+    // Real SBOM products are in the pool.
+    for (v, p) in [
+        ("openssl", "openssl"),
+        ("zlib", "zlib"),
+        ("apache", "log4j"),
+        ("haxx", "libcurl"),
+        ("busybox", "busybox"),
+        ("linux", "linux_kernel"),
+        ("sqlite", "sqlite"),
+        ("libexpat_project", "libexpat"),
+        ("xmlsoft", "libxml2"),
+        ("lodash", "lodash"),
+        ("fasterxml", "jackson-databind"),
+        ("vmware", "spring_framework"),
+        ("djangoproject", "django"),
+        ("python", "requests"),
+    ] {
+        assert!(pool.find(v, p).is_some(), "{v}:{p}");
+    }
+}
