@@ -1,5 +1,5 @@
 //! Golden output of `medsec assess` for every bundled example: a change in any stage
-//! (validation, threats, risk) shows up as a reviewed snapshot diff.
+//! (validation, threats, risk, vulnerabilities) shows up as a reviewed snapshot diff.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -10,6 +10,8 @@ use assert_cmd::Command;
 #[test]
 fn assess_markdown_of_every_example() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // Each run has its own store, filled from the bundled real advisories.
+    let home = tempfile::tempdir().unwrap();
     for device in [
         "insulin-pump",
         "patient-monitor",
@@ -19,8 +21,11 @@ fn assess_markdown_of_every_example() {
         let output = Command::cargo_bin("medsec")
             .unwrap()
             .current_dir(&root)
+            .env("MEDSEC_HOME", home.path())
+            .env_remove("MEDSEC_DATABASE_URL")
             .args(["assess", "--format", "markdown"])
             .arg(format!("examples/{device}"))
+            .args(["--advisories", "examples/advisories"])
             .output()
             .unwrap();
         assert!(

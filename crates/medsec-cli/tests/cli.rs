@@ -8,7 +8,11 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn medsec() -> Command {
-    Command::cargo_bin("medsec").unwrap()
+    let mut c = Command::cargo_bin("medsec").unwrap();
+    // Never the user's own store: an empty one in the temporary folder.
+    c.env("MEDSEC_HOME", std::env::temp_dir().join("medsec-cli-tests"))
+        .env_remove("MEDSEC_DATABASE_URL");
+    c
 }
 
 fn workspace_root() -> PathBuf {

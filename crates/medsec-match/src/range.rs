@@ -539,8 +539,19 @@ pub fn affects(affected: &Affected, version: &str) -> Verdict {
         let a = take_assumption(e);
         return verdict(answer_of(status), reason, evaluations, a);
     }
+    // OSV 1.x: GIT ranges place commits, the versions list and the SEMVER/ECOSYSTEM
+    // ranges place releases. For a released version, an entry that has either decides
+    // without its GIT ranges; only an entry with GIT ranges alone stays unknown.
+    let releases_decided = !affected.versions.is_empty()
+        || affected
+            .ranges
+            .iter()
+            .any(|r| r.scheme != VersionScheme::Git);
     for (i, e) in evaluations.iter().enumerate() {
         if e.state == RangeState::Unknown {
+            if releases_decided && affected.ranges[i].scheme == VersionScheme::Git {
+                continue;
+            }
             unknown_reasons.push(format!("range {i} {}: {e}", affected.ranges[i]));
         }
     }

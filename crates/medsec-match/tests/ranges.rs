@@ -242,6 +242,25 @@ fn affects_lists_defaults_and_every_version() {
     let v = affects(&a, "1.0");
     assert_eq!(v.affected, Answer::Unknown);
     assert!(v.reason.contains("GIT"), "{}", v.reason);
+
+    // A GIT range beside an ECOSYSTEM range (PYSEC records): the ECOSYSTEM range
+    // decides for a released version; the commits do not make it unknown.
+    let mut a = entry(pypi("urllib3"), Status::Affected);
+    a.ranges.push(
+        VersionRange::new(VersionScheme::Git)
+            .with_event(Point::Earliest, RangeState::Affected)
+            .with_event(
+                at("adb358f8e06865406d1f05e581a16cbea2136fbc"),
+                RangeState::Unaffected,
+            ),
+    );
+    a.ranges.push(
+        VersionRange::new(VersionScheme::Ecosystem("PyPI".into()))
+            .with_event(Point::Earliest, RangeState::Affected)
+            .with_event(at("1.24.2"), RangeState::Unaffected),
+    );
+    assert_eq!(affects(&a, "1.26.16").affected, Answer::No);
+    assert_eq!(affects(&a, "1.24.1").affected, Answer::Yes);
 }
 
 fn corpus() -> PathBuf {

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use medsec_core::component::{ComponentKind, Sbom};
+use medsec_core::component::{Component, ComponentKind, Sbom};
 use medsec_match::{
     CandidateKey, ComponentQuery, Confidence, CpeProductMap, MatchContext, MatchStatus,
     component_keys_with, index_keys_with, match_component_with, most_severe,
@@ -29,8 +29,14 @@ pub struct PreparedComponent {
 /// `file`, `data`) are not software packages and are left out; so are components
 /// without a name.
 pub fn prepare(sbom: &Sbom, products: &CpeProductMap) -> Prepared {
+    prepare_components(&sbom.components, products)
+}
+
+/// [`prepare`] for a list of components (a device's inline components, or an SBOM's
+/// together with them); `index` in each reference is the position in `list`.
+pub fn prepare_components(list: &[Component], products: &CpeProductMap) -> Prepared {
     let mut components = Vec::new();
-    for (index, c) in sbom.components.iter().enumerate() {
+    for (index, c) in list.iter().enumerate() {
         if matches!(c.kind, ComponentKind::File | ComponentKind::Data) || c.name.trim().is_empty() {
             continue;
         }
@@ -290,6 +296,8 @@ pub fn findings(
             .iter()
             .flat_map(|e| e.matched.fixed_in.iter().cloned())
             .collect();
+        // Commits from OSV GIT ranges are not versions a user can install.
+        fixed_in.retain(|v| !is_commit_id(v));
         fixed_in.sort();
         fixed_in.dedup();
         let title = vuln.and_then(|v| {
@@ -365,4 +373,9 @@ pub(crate) fn confidence_str(c: Confidence) -> &'static str {
         Confidence::Medium => "medium",
         Confidence::Low => "low",
     }
+}
+
+/// A full git commit id (40 hex digits, SHA-1; 64 for SHA-256 repositories).
+fn is_commit_id(v: &str) -> bool {
+    (v.len() == 40 || v.len() == 64) && v.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -18,9 +18,9 @@ mod report;
 mod sarif;
 
 pub use engine::{
-    Matched, Prepared, PreparedComponent, findings, match_all, prepare, severity_of, sort_findings,
-    verdict,
+    Matched, Prepared, PreparedComponent, findings, match_all, prepare, prepare_components,
+    severity_of, sort_findings, verdict,
 };
 pub use finding::{ComponentRef, Epss, Evidence, Finding, ScoreRef, Severity};
-pub use report::{ScanOptions, ScanReport, StoreState, scan, scan_prepared};
+pub use report::{ScanOptions, ScanReport, Source, StoreState, scan, scan_prepared};
 pub use sarif::to_sarif;

@@ -30,10 +30,13 @@ pub struct StoreState {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
-    /// The SBOM as the user named it.
+    /// The SBOM as the user named it (or what the components came from).
     pub sbom: String,
-    pub sbom_format: String,
-    pub sbom_sha256: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sbom_format: Option<String>,
+    /// SHA-256 of the SBOM file as read, for traceability.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sbom_sha256: Option<String>,
     pub store: StoreState,
     pub components: usize,
     pub components_scanned: usize,
@@ -70,14 +73,29 @@ pub async fn scan(
 ) -> Result<ScanReport, StoreError> {
     let products = options.products.clone().unwrap_or_default();
     let prepared = prepare(sbom, &products);
-    scan_prepared(store, sbom, sbom_name, &prepared, options).await
+    let source = Source {
+        name: sbom_name.to_string(),
+        format: Some(format!("{} {}", sbom.format, sbom.spec_version)),
+        sha256: Some(sbom.original.sha256.clone()),
+        components: sbom.components.len(),
+    };
+    scan_prepared(store, &source, &prepared, options).await
+}
+
+/// Where scanned components came from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub format: Option<String>,
+    pub sha256: Option<String>,
+    /// Components in the source (before files and unnamed entries are left out).
+    pub components: usize,
 }
 
 /// [`scan`] with the components already prepared.
 pub async fn scan_prepared(
     store: &Store,
-    sbom: &Sbom,
-    sbom_name: &str,
+    source: &Source,
     prepared: &Prepared,
     options: &ScanOptions,
 ) -> Result<ScanReport, StoreError> {
@@ -111,11 +129,11 @@ pub async fn scan_prepared(
         .map(|c| c.reference.clone())
         .collect();
     Ok(ScanReport {
-        sbom: sbom_name.to_string(),
-        sbom_format: format!("{} {}", sbom.format, sbom.spec_version),
-        sbom_sha256: sbom.original.sha256.clone(),
+        sbom: source.name.clone(),
+        sbom_format: source.format.clone(),
+        sbom_sha256: source.sha256.clone(),
         store: state,
-        components: sbom.components.len(),
+        components: source.components,
         components_scanned: prepared.components.len(),
         components_without_identity,
         candidates: candidates.len(),

@@ -1,7 +1,12 @@
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
+use medsec_core::component::{Component, ComponentKind, Organization};
 use medsec_device::summary::{DeviceSummary, summarise};
 use medsec_device::{LoadError, load};
+use medsec_match::MatchStatus;
+use medsec_scan::{Finding, ScanReport, Severity};
+use medsec_store::ImportOptions;
 use medsec_threat::{Catalogue, Policy};
 use serde::Serialize;
 
@@ -17,6 +22,15 @@ pub struct Args {
     pub device: PathBuf,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    #[command(flatten)]
+    pub store: super::store::StoreArgs,
+    /// Import these advisory files, folders or archives into the store first (as
+    /// `medsec db import`; importing the same data again changes nothing).
+    #[arg(long, value_name = "PATH")]
+    pub advisories: Vec<PathBuf>,
+    /// Leave out the vulnerability stage (no store is opened).
+    #[arg(long)]
+    pub no_vulnerabilities: bool,
 }
 
 #[derive(Serialize)]
@@ -26,6 +40,33 @@ struct Assessment<'a> {
     summary: &'a DeviceSummary,
     threats: ThreatStage,
     risk: RiskStage,
+    vulnerabilities: VulnerabilityStage,
+}
+
+/// The vulnerability stage: each element's SBOM and inline components scanned against
+/// the store.
+#[derive(Serialize)]
+struct VulnerabilityStage {
+    /// Why the stage did not run, when it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_run: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    store: Option<medsec_scan::StoreState>,
+    elements: Vec<ElementScan>,
+}
+
+#[derive(Serialize)]
+struct ElementScan {
+    element: String,
+    /// The SBOM file, or `(inline)`.
+    source: String,
+    components: usize,
+    affected_by_severity: BTreeMap<Severity, usize>,
+    /// Findings neither affected nor cleared (unknown, under investigation).
+    undecided: usize,
+    /// Components without purl, CPE or a curated CPE: not looked up.
+    not_looked_up: usize,
+    findings: Vec<Finding>,
 }
 
 /// The threat stage: counts by STRIDE category and how many no control mitigates.
@@ -47,7 +88,7 @@ struct RiskStage {
     levels: Vec<(&'static str, usize, usize)>,
 }
 
-const STAGES: &[&str] = &["validate", "threats", "risk"];
+const STAGES: &[&str] = &["validate", "threats", "risk", "vulnerabilities"];
 
 pub fn run(args: Args) -> miette::Result<u8> {
     let loaded = match load(&args.device) {
@@ -71,6 +112,18 @@ pub fn run(args: Args) -> miette::Result<u8> {
         .map_err(|e| miette::miette!(code = "medsec::internal", "built-in threat rules: {e}"))?;
     let policy = Policy::default_policy()
         .map_err(|e| miette::miette!(code = "medsec::internal", "built-in risk policy: {e}"))?;
+    let vulnerabilities = if args.no_vulnerabilities {
+        VulnerabilityStage {
+            not_run: Some("left out (--no-vulnerabilities)".into()),
+            store: None,
+            elements: Vec::new(),
+        }
+    } else {
+        match vulnerability_stage(&loaded, &args) {
+            Ok(stage) => stage,
+            Err(code) => return Ok(code),
+        }
+    };
     let model = medsec_threat::analyse(&loaded, &catalogue);
     let register = medsec_threat::register(&model, &policy);
     let assessment = Assessment {
@@ -93,6 +146,7 @@ pub fn run(args: Args) -> miette::Result<u8> {
                 .map(|(level, before, after)| (level.as_str(), before, after))
                 .collect(),
         },
+        vulnerabilities,
     };
     match args.format {
         Format::Json => print_json(&assessment)?,
@@ -233,7 +287,196 @@ fn render(assessment: &Assessment<'_>, markdown: bool) -> String {
         "\n{} FMEA rows from {} rules; policy: {}. `medsec threats` and `medsec risk` list them.\n",
         r.rows, t.rules, r.policy
     ));
+
+    heading(&mut out, "Vulnerabilities");
+    let v = &assessment.vulnerabilities;
+    if let Some(why) = &v.not_run {
+        out.push_str(&format!("Not run: {why}.\n"));
+        return out;
+    }
+    let mut rows = Rows::new([
+        "element",
+        "software",
+        "components",
+        "affected (critical/high/medium/low/unknown)",
+        "undecided",
+        "not looked up",
+    ]);
+    let count = |e: &ElementScan, s: Severity| e.affected_by_severity.get(&s).copied().unwrap_or(0);
+    for e in &v.elements {
+        rows.push([
+            e.element.clone(),
+            e.source.clone(),
+            e.components.to_string(),
+            format!(
+                "{}/{}/{}/{}/{}",
+                count(e, Severity::Critical),
+                count(e, Severity::High),
+                count(e, Severity::Medium),
+                count(e, Severity::Low) + count(e, Severity::None),
+                count(e, Severity::Unknown)
+            ),
+            e.undecided.to_string(),
+            e.not_looked_up.to_string(),
+        ]);
+    }
+    out.push_str(&finish(rows));
+    out.push('\n');
+    let mut rows = Rows::new([
+        "element",
+        "vulnerability",
+        "component",
+        "severity",
+        "confidence",
+        "fixed in",
+        "KEV",
+    ]);
+    let mut any = false;
+    for e in &v.elements {
+        for f in e
+            .findings
+            .iter()
+            .filter(|f| f.status == MatchStatus::Affected)
+        {
+            any = true;
+            rows.push([
+                e.element.clone(),
+                f.vulnerability.clone(),
+                format!(
+                    "{} {}",
+                    f.component.name,
+                    f.component.version.as_deref().unwrap_or("?")
+                ),
+                f.severity.to_string(),
+                format!("{:?}", f.confidence).to_lowercase(),
+                f.fixed_in.join(", "),
+                if f.known_exploited { "yes" } else { "" }.into(),
+            ]);
+        }
+    }
+    if any {
+        heading(&mut out, "Affected components");
+        out.push_str(&finish(rows));
+        out.push('\n');
+    }
+    if let Some(store) = &v.store {
+        out.push_str(&format!(
+            "\nAgainst {} advisory records in the {} store. `medsec scan SBOM` lists every finding with its evidence.\n",
+            store.records, store.backend
+        ));
+    }
     out
+}
+
+/// Imports `--advisories` (if any), then scans every element's software.
+fn vulnerability_stage(
+    loaded: &medsec_device::LoadedDevice,
+    args: &Args,
+) -> Result<VulnerabilityStage, u8> {
+    let fail = |e: miette::Report| {
+        eprintln!("{e:?}");
+        exit::BAD_INPUT
+    };
+    let rt = super::store::runtime().map_err(fail)?;
+    let store = args.store.open(&rt).map_err(fail)?;
+    if !args.advisories.is_empty() {
+        let progress = super::store::ImportProgress::new(false);
+        let imported =
+            rt.block_on(store.import(&args.advisories, &ImportOptions::default(), &progress));
+        progress.finish();
+        match imported {
+            Ok(s) => eprintln!(
+                "advisories: {} read, {} new, {} replaced, {} unchanged",
+                s.records.read, s.records.new, s.records.replaced, s.records.unchanged
+            ),
+            Err(e) => return Err(fail(super::store::store_error(e))),
+        }
+    }
+    let options = super::scan::options(&[], None).map_err(fail)?;
+    let base = loaded.path.parent().unwrap_or(Path::new("."));
+    let mut elements = Vec::new();
+    let mut state = None;
+    for element in &loaded.device.elements {
+        let Some(software) = &element.software else {
+            continue;
+        };
+        let mut components: Vec<Component> = Vec::new();
+        let mut source = Vec::new();
+        let mut sha = None;
+        if let Some(rel) = &software.sbom {
+            let path = base.join(rel);
+            let sbom = super::scan::read_sbom(&path)?;
+            sha = Some(sbom.original.sha256.clone());
+            components.extend(sbom.components);
+            source.push(rel.clone());
+        }
+        for c in &software.components {
+            let mut component = Component::new(ComponentKind::Library, c.name.clone());
+            component.version = Some(c.version.clone());
+            // The device check has already validated these; an unparseable one is
+            // simply not used for lookup.
+            component.purl = c.purl.as_deref().and_then(|p| p.parse().ok());
+            component.cpes = c
+                .cpe
+                .as_deref()
+                .and_then(|p| p.parse().ok())
+                .into_iter()
+                .collect();
+            component.supplier = c
+                .supplier
+                .as_ref()
+                .map(|name| Organization::named(name.clone()));
+            components.push(component);
+        }
+        if !software.components.is_empty() {
+            source.push("(inline)".into());
+        }
+        let products = options.products.clone().unwrap_or_default();
+        let prepared = medsec_scan::prepare_components(&components, &products);
+        let src = medsec_scan::Source {
+            name: source.join(" + "),
+            format: None,
+            sha256: sha,
+            components: components.len(),
+        };
+        let report: ScanReport = rt
+            .block_on(medsec_scan::scan_prepared(
+                &store, &src, &prepared, &options,
+            ))
+            .map_err(|e| fail(super::store::store_error(e)))?;
+        if report.store.records == 0 {
+            rt.block_on(store.close());
+            return Ok(VulnerabilityStage {
+                not_run: Some(format!(
+                    "the vulnerability store ({}) holds no advisories: import some with `medsec db import`, `medsec db sync` or `--advisories`",
+                    report.store.backend
+                )),
+                store: Some(report.store),
+                elements: Vec::new(),
+            });
+        }
+        let undecided = report
+            .findings
+            .iter()
+            .filter(|f| f.status != MatchStatus::Affected)
+            .count();
+        state = Some(report.store.clone());
+        elements.push(ElementScan {
+            element: element.id.clone(),
+            source: report.sbom.clone(),
+            components: report.components_scanned,
+            affected_by_severity: report.affected_by_severity.clone(),
+            undecided,
+            not_looked_up: report.components_without_identity.len(),
+            findings: report.findings,
+        });
+    }
+    rt.block_on(store.close());
+    Ok(VulnerabilityStage {
+        not_run: None,
+        store: state,
+        elements,
+    })
 }
 
 fn yes_no(value: bool) -> String {
