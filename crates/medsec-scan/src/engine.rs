@@ -80,6 +80,46 @@ pub struct Matched {
     pub evidence: Vec<Evidence>,
 }
 
+/// Candidate records indexed by their match keys, built once and reused for many
+/// SBOMs (a portfolio re-match matches every SBOM against one index).
+#[derive(Debug, Default)]
+pub struct CandidateIndex {
+    records: Vec<StoredAdvisory>,
+    by_key: HashMap<String, Vec<usize>>,
+}
+
+impl CandidateIndex {
+    pub fn new(records: Vec<StoredAdvisory>, ctx: &MatchContext) -> Self {
+        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in records.iter().enumerate() {
+            for key in index_keys_with(&c.advisory, &ctx.registries) {
+                by_key.entry(key).or_default().push(i);
+            }
+        }
+        CandidateIndex { records, by_key }
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Adds or replaces records (by source and record key), e.g. after an update.
+    pub fn upsert(&mut self, records: Vec<StoredAdvisory>, ctx: &MatchContext) {
+        let mut all = std::mem::take(&mut self.records);
+        let incoming: std::collections::HashSet<(String, String)> = records
+            .iter()
+            .map(|r| (r.source.clone(), r.record_key.clone()))
+            .collect();
+        all.retain(|r| !incoming.contains(&(r.source.clone(), r.record_key.clone())));
+        all.extend(records);
+        *self = CandidateIndex::new(all, ctx);
+    }
+}
+
 /// Matches every prepared component against the candidate records. Candidates are
 /// found through the advisory's own index keys, so a record is only tried on the
 /// components that share a key with it.
@@ -88,51 +128,66 @@ pub fn match_all(
     candidates: &[StoredAdvisory],
     ctx: &MatchContext,
 ) -> Vec<Matched> {
-    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, c) in candidates.iter().enumerate() {
-        for key in index_keys_with(&c.advisory, &ctx.registries) {
-            by_key.entry(key).or_default().push(i);
-        }
-    }
+    let index = CandidateIndex::new(candidates.to_vec(), ctx);
+    match_indexed(prepared, &index, ctx)
+}
+
+/// [`match_all`] against an index built once.
+pub fn match_indexed(
+    prepared: &Prepared,
+    index: &CandidateIndex,
+    ctx: &MatchContext,
+) -> Vec<Matched> {
     let mut out = Vec::new();
     for (ci, pc) in prepared.components.iter().enumerate() {
-        let mut tried: Vec<usize> = pc
-            .keys
-            .iter()
-            .filter_map(|k| by_key.get(&k.key))
-            .flatten()
-            .copied()
-            .collect();
-        tried.sort_unstable();
-        tried.dedup();
-        // Per vulnerability, in a stable order.
-        let mut groups: BTreeMap<String, Vec<Evidence>> = BTreeMap::new();
-        for i in tried {
-            let record = &candidates[i];
-            let matches = match_component_with(&pc.query, &record.advisory, &pc.keys, ctx);
-            // One verdict per record: its most severe match (any configuration or entry
-            // that says affected makes the record say affected).
-            if let Some(m) = most_severe(&matches) {
-                groups
-                    .entry(record.vulnerability.clone())
-                    .or_default()
-                    .push(Evidence {
-                        source: record.source.clone(),
-                        record: record.record_key.clone(),
-                        modified: record.modified.clone(),
-                        matched: m.clone(),
-                    });
-            }
-        }
-        for (vulnerability, evidence) in groups {
-            out.push(Matched {
-                component: ci,
-                vulnerability,
-                evidence,
-            });
-        }
+        out.extend(match_component_indexed(ci, pc, index, ctx));
     }
     out
+}
+
+/// The matches of one prepared component (index `ci` in its [`Prepared`]).
+pub fn match_component_indexed(
+    ci: usize,
+    pc: &PreparedComponent,
+    index: &CandidateIndex,
+    ctx: &MatchContext,
+) -> Vec<Matched> {
+    let mut tried: Vec<usize> = pc
+        .keys
+        .iter()
+        .filter_map(|k| index.by_key.get(&k.key))
+        .flatten()
+        .copied()
+        .collect();
+    tried.sort_unstable();
+    tried.dedup();
+    // Per vulnerability, in a stable order.
+    let mut groups: BTreeMap<String, Vec<Evidence>> = BTreeMap::new();
+    for i in tried {
+        let record = &index.records[i];
+        let matches = match_component_with(&pc.query, &record.advisory, &pc.keys, ctx);
+        // One verdict per record: its most severe match (any configuration or entry
+        // that says affected makes the record say affected).
+        if let Some(m) = most_severe(&matches) {
+            groups
+                .entry(record.vulnerability.clone())
+                .or_default()
+                .push(Evidence {
+                    source: record.source.clone(),
+                    record: record.record_key.clone(),
+                    modified: record.modified.clone(),
+                    matched: m.clone(),
+                });
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(vulnerability, evidence)| Matched {
+            component: ci,
+            vulnerability,
+            evidence,
+        })
+        .collect()
 }
 
 fn status_rank(s: MatchStatus) -> u8 {

@@ -18,8 +18,9 @@ mod report;
 mod sarif;
 
 pub use engine::{
-    Matched, Prepared, PreparedComponent, findings, match_all, prepare, prepare_components,
-    severity_of, sort_findings, verdict,
+    CandidateIndex, Matched, Prepared, PreparedComponent, findings, match_all,
+    match_component_indexed, match_indexed, prepare, prepare_components, severity_of,
+    sort_findings, verdict,
 };
 pub use finding::{ComponentRef, Epss, Evidence, Finding, ScoreRef, Severity};
 pub use report::{ScanOptions, ScanReport, Source, StoreState, scan, scan_prepared};

@@ -7,7 +7,7 @@ use medsec_match::{CpeProductMap, MatchContext};
 use medsec_store::{Store, StoreError};
 use serde::Serialize;
 
-use crate::engine::{Prepared, findings, match_all, prepare};
+use crate::engine::{CandidateIndex, Prepared, findings, match_indexed, prepare};
 use crate::finding::{ComponentRef, Finding, Severity};
 
 #[derive(Debug, Clone, Default)]
@@ -107,7 +107,9 @@ pub async fn scan_prepared(
     };
     let keys = prepared.all_keys();
     let candidates = store.candidates(&keys).await?;
-    let matched = match_all(prepared, &candidates, &options.context);
+    let candidate_count = candidates.len();
+    let index = CandidateIndex::new(candidates, &options.context);
+    let matched = match_indexed(prepared, &index, &options.context);
     let mut names: Vec<&str> = matched.iter().map(|m| m.vulnerability.as_str()).collect();
     names.sort_unstable();
     names.dedup();
@@ -136,7 +138,7 @@ pub async fn scan_prepared(
         components: source.components,
         components_scanned: prepared.components.len(),
         components_without_identity,
-        candidates: candidates.len(),
+        candidates: candidate_count,
         cleared,
         affected_by_severity,
         findings,
