@@ -28,6 +28,7 @@ use std::marker::PhantomData;
 use serde::Deserializer;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
+use super::validate::{Present, Stream};
 use super::wire;
 
 /// The nesting depth: `now` arrays and objects enclose the value being read.
@@ -285,18 +286,8 @@ macro_rules! fast_struct {
     (@unknown other, $other:ident, $key:ident) => {
         $other.insert($key.into_owned(), de::IgnoredAny);
     };
-    (@unknown bom, $other:ident, $key:ident) => {
-        // An SPDX document: the general path's probe decides, nothing more to read here.
-        if $key == "spdxVersion" {
-            return Err(de::Error::custom(SPDX));
-        }
-        $other.insert($key.into_owned(), de::IgnoredAny);
-    };
     (@unknown ignore, $other:ident, $key:ident) => {
         let _ = (&$other, $key);
-    };
-    (@build bom, $name:ident, $other:ident, $($field:ident),*) => {
-        fast_struct!(@build other, $name, $other, $($field),*)
     };
     (@build other, $name:ident, $other:ident, $($field:ident),*) => {
         Ok(wire::$name { $( $field: $field.unwrap_or_default(), )* other: $other })
@@ -433,18 +424,181 @@ fast_struct!(Dependency, other, {
     "provides" => provides,
 });
 
-fast_struct!(Bom, bom, {
-    "bomFormat" => bom_format,
-    "specVersion" => spec_version,
-    "serialNumber" => serial_number,
-    "version" => version,
-    "metadata" => metadata,
-    "components" => components,
-    "services" => services,
-    "dependencies" => dependencies,
-    "externalReferences" => external_references,
-    "properties" => properties,
-});
+/// What the fast path read: the document, and the conversion of its components where they
+/// were converted while read (`components` came after a valid `specVersion` and after
+/// `metadata`, as in the documents that tools write), in which case neither `metadata` nor
+/// `components` is left in `bom`.
+pub(crate) struct Parsed<'de> {
+    pub bom: wire::Bom<'de>,
+    pub stream: Option<(Stream, Present)>,
+}
+
+struct BomVisitor {
+    depth: Depth,
+    /// Whether components may be converted while read (the tests compare the wire structs
+    /// with the derived ones, so they keep them).
+    stream: bool,
+}
+
+impl<'de> Visitor<'de> for BomVisitor {
+    type Value = Parsed<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("struct Bom")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let depth = self.depth;
+        let mut bom_format = None;
+        let mut spec_version: Option<Option<Cow<'de, str>>> = None;
+        let mut serial_number = None;
+        let mut version = None;
+        let mut metadata: Option<Option<wire::Metadata<'de>>> = None;
+        let mut components: Option<Option<Vec<wire::Component<'de>>>> = None;
+        let mut services = None;
+        let mut dependencies = None;
+        let mut external_references = None;
+        let mut properties = None;
+        let mut other = wire::Other::new();
+        // The conversion, once components are converted while read.
+        let mut stream: Option<(Stream, Present)> = None;
+        macro_rules! field {
+            ($field:ident, $json:literal) => {{
+                if $field.is_some() {
+                    return Err(de::Error::duplicate_field($json));
+                }
+                $field = Some(map.next_value_seed(Seed::new(depth))?);
+            }};
+        }
+        while let Some(key) = map.next_key_seed(Key)? {
+            match &*key {
+                "bomFormat" => field!(bom_format, "bomFormat"),
+                "specVersion" => field!(spec_version, "specVersion"),
+                "serialNumber" => field!(serial_number, "serialNumber"),
+                "version" => field!(version, "version"),
+                "metadata" => field!(metadata, "metadata"),
+                "services" => field!(services, "services"),
+                "dependencies" => field!(dependencies, "dependencies"),
+                "externalReferences" => field!(external_references, "externalReferences"),
+                "properties" => field!(properties, "properties"),
+                "components" => {
+                    if components.is_some() {
+                        return Err(de::Error::duplicate_field("components"));
+                    }
+                    let minor = match &spec_version {
+                        Some(Some(v)) => super::minor_version(v).ok(),
+                        _ => None,
+                    };
+                    match (minor, &mut metadata) {
+                        (Some(minor), Some(seen)) if self.stream => {
+                            let present = Present {
+                                metadata: seen.is_some(),
+                                components: false,
+                            };
+                            let mut converted = Stream::new(minor, seen.take(), 0);
+                            let listed = map.next_value_seed(StreamComponents {
+                                depth,
+                                stream: &mut converted,
+                            })?;
+                            stream = Some((
+                                converted,
+                                Present {
+                                    components: listed,
+                                    ..present
+                                },
+                            ));
+                            components = Some(None);
+                        }
+                        _ => field!(components, "components"),
+                    }
+                }
+                // An SPDX document: the general path's probe decides, nothing more to read.
+                "spdxVersion" => return Err(de::Error::custom(SPDX)),
+                _ => {
+                    map.next_value_seed(Skip(depth))?;
+                    other.insert(key.into_owned(), de::IgnoredAny);
+                }
+            }
+        }
+        let bom = wire::Bom {
+            bom_format: bom_format.unwrap_or_default(),
+            spec_version: spec_version.unwrap_or_default(),
+            serial_number: serial_number.unwrap_or_default(),
+            version: version.unwrap_or_default(),
+            metadata: metadata.unwrap_or_default(),
+            components: components.unwrap_or_default(),
+            services: services.unwrap_or_default(),
+            dependencies: dependencies.unwrap_or_default(),
+            external_references: external_references.unwrap_or_default(),
+            properties: properties.unwrap_or_default(),
+            other,
+        };
+        Ok(Parsed { bom, stream })
+    }
+}
+
+/// The value of `components`, each component converted as soon as it is read; whether it
+/// was a list (not `null`).
+struct StreamComponents<'s> {
+    depth: Depth,
+    stream: &'s mut Stream,
+}
+
+impl<'de> DeserializeSeed<'de> for StreamComponents<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StreamComponents<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence of components")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        // As `Option<Vec<Component>>`: the list is one level, each component another.
+        let depth = self.depth.enter()?;
+        d.deserialize_seq(ComponentList {
+            depth,
+            stream: self.stream,
+        })?;
+        Ok(true)
+    }
+}
+
+struct ComponentList<'s> {
+    depth: Depth,
+    stream: &'s mut Stream,
+}
+
+impl<'de> Visitor<'de> for ComponentList<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while let Some(c) = seq.next_element_seed(Seed::<wire::Component<'de>>::new(self.depth))? {
+            self.stream.component(i, c);
+            i += 1;
+        }
+        Ok(())
+    }
+}
 
 const SPDX: &str = "an SPDX document";
 
@@ -459,20 +613,26 @@ pub(crate) enum GiveUp {
 }
 
 /// Reads the text as a CycloneDX JSON document, if the fast path can.
-pub(crate) fn read(text: &str, max_depth: usize) -> Result<wire::Bom<'_>, GiveUp> {
+pub(crate) fn read(text: &str, max_depth: usize) -> Result<Parsed<'_>, GiveUp> {
+    read_with(text, max_depth, true)
+}
+
+fn read_with(text: &str, max_depth: usize, stream: bool) -> Result<Parsed<'_>, GiveUp> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let bom = match wire::Bom::fast(&mut de, Depth::root(max_depth)) {
-        Ok(bom) => bom,
+    let parsed = match Depth::root(max_depth).enter().and_then(|depth| {
+        serde::Deserializer::deserialize_map(&mut de, BomVisitor { depth, stream })
+    }) {
+        Ok(parsed) => parsed,
         Err(e) if e.is_data() && e.to_string().starts_with(SPDX) => {
             return Err(GiveUp::NotCycloneDx);
         }
         Err(_) => return Err(GiveUp::Other),
     };
     de.end().map_err(|_| GiveUp::Other)?;
-    if bom.bom_format.is_none() && bom.spec_version.is_none() {
+    if parsed.bom.bom_format.is_none() && parsed.bom.spec_version.is_none() {
         return Err(GiveUp::NotCycloneDx);
     }
-    Ok(bom)
+    Ok(parsed)
 }
 
 #[cfg(test)]
@@ -502,7 +662,7 @@ mod tests {
 
     /// The wire structs of the fast path are those of the derived `Deserialize`.
     fn agrees(text: &str, max_depth: usize) -> bool {
-        let Ok(fast) = read(text, max_depth) else {
+        let Ok(Parsed { bom: fast, .. }) = read_with(text, max_depth, false) else {
             return false;
         };
         let general: wire::Bom<'_> =
@@ -550,7 +710,7 @@ mod tests {
             r#"{"bomFormat": "CycloneDX", "spdxVersion": "SPDX-2.3"}"#,
             r#"{"$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json"}"#,
         ] {
-            assert_eq!(read(text, 100).unwrap_err(), GiveUp::NotCycloneDx, "{text}");
+            assert_eq!(read(text, 100).err(), Some(GiveUp::NotCycloneDx), "{text}");
         }
         // Trailing text.
         assert!(read(&format!("{{{head}}} x"), 100).is_err());
@@ -571,6 +731,21 @@ mod tests {
             "metadata": {"tools": {"components": [{"name": "t"}]}}}"#;
         assert!(agrees(tools, 5));
         assert!(read(tools, 4).is_err());
+        // Components converted while read (after `specVersion` and `metadata`).
+        let streamed = r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": {},
+            "components": [{"type": "library", "name": "a",
+            "hashes": [{"alg": "MD5", "content": "x"}]}]}"#;
+        assert!(read(streamed, 5).unwrap().stream.is_some());
+        assert!(read(streamed, 4).is_err());
+        for late in [
+            r#", "specVersion": "1.5""#,
+            r#", "metadata": null"#,
+            r#", "components": []"#,
+            r#", "spdxVersion": "SPDX-2.3""#,
+        ] {
+            let text = format!("{}{late}}}", streamed.trim_end_matches('}'));
+            assert!(read(&text, 100).is_err(), "{text}");
+        }
         let escaped = r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "n\u0061me": "a\nb",
             "components": [{"n\u0061me": "x\"y", "type": "library"}]}"#;
         assert!(agrees(escaped, 100));

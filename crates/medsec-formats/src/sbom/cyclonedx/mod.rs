@@ -56,8 +56,8 @@ pub(crate) fn read_json_fast(
     ctx: &Context<'_>,
     original: Original,
 ) -> Result<Result<Reading, SbomError>, (Original, GiveUp)> {
-    let bom = match fast::read(ctx.text, ctx.limits.max_depth) {
-        Ok(bom) => bom,
+    let fast::Parsed { mut bom, stream } = match fast::read(ctx.text, ctx.limits.max_depth) {
+        Ok(parsed) => parsed,
         Err(why) => return Err((original, why)),
     };
     if let Some(v) = &bom.spec_version
@@ -65,13 +65,22 @@ pub(crate) fn read_json_fast(
     {
         return Ok(Err(e));
     }
-    Ok(validate::convert(
-        ctx,
-        bom,
-        Encoding::Json,
-        original,
-        &|problems| super::locate::locate_json(ctx, problems),
-    ))
+    let positions = |problems: &mut [super::Problem]| super::locate::locate_json(ctx, problems);
+    Ok(match stream {
+        // Components converted while read: only a valid `specVersion` lets that happen.
+        Some((stream, present)) => {
+            let spec_version = bom.spec_version.take().unwrap_or_default();
+            stream.finish(
+                bom,
+                present,
+                spec_version,
+                Encoding::Json,
+                original,
+                &positions,
+            )
+        }
+        None => validate::convert(ctx, bom, Encoding::Json, original, &positions),
+    })
 }
 
 /// Parses the text as CycloneDX JSON directly, without the format probe; gives the

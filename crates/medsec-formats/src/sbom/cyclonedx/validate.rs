@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasher;
 
 use medsec_core::Purl;
 use medsec_core::component::{
@@ -49,6 +50,46 @@ impl fmt::Display for Path<'_> {
             Path::Key(parent, key) => write!(f, "{parent}.{key}"),
             Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
         }
+    }
+}
+
+/// The bom-refs declared. Each ref's text is copied into one string, so that the lookups of
+/// the dependencies (one or more per component) compare against refs that are close
+/// together in memory rather than spread over the document (those comparisons missed the
+/// cache: a twentieth of the reading); a ref is found by its hash (foldhash, randomly
+/// seeded, rather than SipHash, which was a twelfth of the reading).
+#[derive(Default)]
+struct Refs {
+    text: String,
+    /// Hash of a ref → the last entry with that hash.
+    by_hash: HashMap<u64, usize, foldhash::fast::RandomState>,
+    /// (start, end) in `text`, the previous entry with the same hash.
+    entries: Vec<(usize, usize, Option<usize>)>,
+    declared: Vec<Declared>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl Refs {
+    fn get(&self, r: &str) -> Option<&Declared> {
+        let mut at = self.by_hash.get(&self.hasher.hash_one(r)).copied();
+        while let Some(i) = at {
+            let (start, end, previous) = self.entries[i];
+            if &self.text[start..end] == r {
+                return Some(&self.declared[i]);
+            }
+            at = previous;
+        }
+        None
+    }
+
+    /// A ref not declared before.
+    fn insert(&mut self, r: &str, declared: Declared) {
+        let start = self.text.len();
+        self.text.push_str(r);
+        let i = self.entries.len();
+        let previous = self.by_hash.insert(self.hasher.hash_one(r), i);
+        self.entries.push((start, self.text.len(), previous));
+        self.declared.push(declared);
     }
 }
 
@@ -98,11 +139,42 @@ pub(crate) fn convert(
     original: Original,
     positions: &dyn Fn(&mut [crate::sbom::Problem]),
 ) -> Result<Reading, SbomError> {
-    let format = match encoding {
+    let Some(spec_version) = bom.spec_version.take() else {
+        let mut problems = Problems::new();
+        bom_format(&bom, &mut problems);
+        problems.error(
+            ProblemKind::MissingField,
+            "specVersion",
+            "`specVersion` is required: it says which CycloneDX rules apply",
+        );
+        return problems.finish(
+            Sbom::new(SbomFormat::CycloneDx, "", encoding, original),
+            format_name(encoding),
+            positions,
+        );
+    };
+    let minor = super::minor_version(&spec_version)?;
+    let present = Present {
+        metadata: bom.metadata.is_some(),
+        components: bom.components.is_some(),
+    };
+    let components = bom.components.take().unwrap_or_default();
+    let mut stream = Stream::new(minor, bom.metadata.take(), components.len());
+    // Each wire component is dropped as soon as it is converted.
+    for (i, c) in components.into_iter().enumerate() {
+        stream.component(i, c);
+    }
+    stream.finish(bom, present, spec_version, encoding, original, positions)
+}
+
+fn format_name(encoding: Encoding) -> &'static str {
+    match encoding {
         Encoding::Xml => "CycloneDX XML",
         _ => "CycloneDX JSON",
-    };
-    let mut problems = Problems::new();
+    }
+}
+
+fn bom_format(bom: &wire::Bom<'_>, problems: &mut Problems) {
     match bom.bom_format.as_deref() {
         Some("CycloneDX") => {}
         // XML has no bomFormat; the XML reader sets it from the namespace.
@@ -117,54 +189,97 @@ pub(crate) fn convert(
             "`bomFormat` is required (\"CycloneDX\")",
         ),
     }
-    let Some(spec_version) = bom.spec_version.take() else {
-        problems.error(
-            ProblemKind::MissingField,
-            "specVersion",
-            "`specVersion` is required: it says which CycloneDX rules apply",
-        );
-        return problems.finish(
-            Sbom::new(SbomFormat::CycloneDx, "", encoding, original),
-            format,
-            positions,
-        );
-    };
-    let minor = super::minor_version(&spec_version)?;
-    let mut sbom = Sbom::new(
-        SbomFormat::CycloneDx,
-        spec_version.into_owned(),
-        encoding,
-        original,
-    );
-    let mut v = Validator {
-        minor,
-        problems,
-        refs: HashMap::default(),
-        // Sized once: growing a vector of large elements frees ever larger blocks, and each
-        // such free made glibc consolidate its small-block bins (a tenth of the time).
-        components: Vec::with_capacity(bom.components.as_ref().map_or(0, Vec::len)),
-    };
-    v.bom(bom, &mut sbom);
-    let Validator {
-        problems,
-        components,
-        ..
-    } = v;
-    sbom.components = components;
-    problems.finish(sbom, format, positions)
 }
 
-struct Validator<'a> {
+/// Which top-level fields the document had, of those taken out of the wire `Bom` before
+/// `Stream::finish` sees it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Present {
+    pub metadata: bool,
+    pub components: bool,
+}
+
+/// A document converted in the order of its parts: `metadata` first, then each component
+/// as it comes (the JSON fast path hands them over while it reads, so that no list of wire
+/// components is built), then the rest in `finish`. Every problem and every effect is as
+/// in document-independent order (the checks of the top level, metadata, components,
+/// services, external references, properties, dependencies): the top-level checks are made
+/// last but their problems put first.
+pub(crate) struct Stream {
+    v: Validator,
+    sbom: Sbom,
+}
+
+impl Stream {
+    /// `components`: how many are expected (0 if not known), to size the list once.
+    pub(crate) fn new(minor: u8, metadata: Option<wire::Metadata<'_>>, components: usize) -> Self {
+        // The spec version, encoding and original are set by `finish`.
+        let placeholder = Original {
+            bytes: Vec::new(),
+            sha256: String::new(),
+            size: 0,
+        };
+        let mut sbom = Sbom::new(SbomFormat::CycloneDx, "", Encoding::Json, placeholder);
+        let mut v = Validator {
+            minor,
+            problems: Problems::new(),
+            refs: Refs::default(),
+            // Sized once where the count is known: growing a vector of large elements frees
+            // ever larger blocks, and each such free makes glibc consolidate its small-block
+            // bins.
+            components: Vec::with_capacity(components),
+        };
+        if let Some(metadata) = metadata {
+            v.metadata(metadata, &mut sbom);
+        }
+        Stream { v, sbom }
+    }
+
+    /// `components[i]`.
+    pub(crate) fn component(&mut self, i: usize, c: wire::Component<'_>) {
+        let list = Path::Root.key("components");
+        self.v.component(c, list.index(i), Place::List(None));
+    }
+
+    /// Checks and converts the rest of the document (`bom` without its `specVersion`,
+    /// `metadata` and `components`).
+    pub(crate) fn finish(
+        self,
+        bom: wire::Bom<'_>,
+        present: Present,
+        spec_version: Cow<'_, str>,
+        encoding: Encoding,
+        original: Original,
+        positions: &dyn Fn(&mut [crate::sbom::Problem]),
+    ) -> Result<Reading, SbomError> {
+        let Stream { mut v, mut sbom } = self;
+        let body = std::mem::take(&mut v.problems.list);
+        bom_format(&bom, &mut v.problems);
+        v.top(&bom, present, &mut sbom);
+        v.problems.list.extend(body);
+        v.rest(bom, &mut sbom);
+        sbom.spec_version = spec_version.into_owned();
+        sbom.encoding = encoding;
+        sbom.original = original;
+        let Validator {
+            problems,
+            components,
+            ..
+        } = v;
+        sbom.components = components;
+        problems.finish(sbom, format_name(encoding), positions)
+    }
+}
+
+struct Validator {
     minor: u8,
     problems: Problems,
-    /// Every bom-ref declared, with where it was first declared. Hashed with foldhash
-    /// (randomly seeded): SipHash was a twelfth of the reading, as every dependency looks up
-    /// one or more refs.
-    refs: HashMap<Cow<'a, str>, Declared, foldhash::fast::RandomState>,
+    /// Every bom-ref declared, with where it was first declared.
+    refs: Refs,
     components: Vec<Component>,
 }
 
-impl<'a> Validator<'a> {
+impl Validator {
     fn version(&self) -> String {
         format!("1.{}", self.minor)
     }
@@ -236,20 +351,20 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn bom(&mut self, bom: wire::Bom<'a>, sbom: &mut Sbom) {
-        let root = Path::Root;
+    /// The checks of the top level (fields, serial number, version).
+    fn top(&mut self, bom: &wire::Bom<'_>, present: Present, sbom: &mut Sbom) {
         self.fields(
             fields::BOM,
             "the BOM",
-            root,
+            Path::Root,
             [
                 ("bomFormat", bom.bom_format.is_some()),
                 // Taken by `convert`, which stops where it is absent.
                 ("specVersion", true),
                 ("serialNumber", bom.serial_number.is_some()),
                 ("version", bom.version.is_some()),
-                ("metadata", bom.metadata.is_some()),
-                ("components", bom.components.is_some()),
+                ("metadata", present.metadata),
+                ("components", present.components),
                 ("services", bom.services.is_some()),
                 ("dependencies", bom.dependencies.is_some()),
                 ("externalReferences", bom.external_references.is_some()),
@@ -257,9 +372,9 @@ impl<'a> Validator<'a> {
             ],
             &bom.other,
         );
-        if let Some(serial) = bom.serial_number {
-            self.serial_number(&serial);
-            sbom.serial_number = Some(serial.into_owned());
+        if let Some(serial) = &bom.serial_number {
+            self.serial_number(serial);
+            sbom.serial_number = Some(serial.to_string());
         }
         if let Some(version) = bom.version {
             // `version` is an integer; 1.5 added `"minimum": 1`. Below 1 is wrong in any
@@ -277,14 +392,12 @@ impl<'a> Validator<'a> {
                 sbom.version = u64::try_from(version).ok();
             }
         }
-        if let Some(metadata) = bom.metadata {
-            self.metadata(metadata, sbom);
-        }
-        // Each wire component is dropped as soon as it is converted.
-        let components = root.key("components");
-        for (i, c) in bom.components.into_iter().flatten().enumerate() {
-            self.component(c, components.index(i), Place::List(None));
-        }
+    }
+
+    /// What follows the components: services, external references, properties,
+    /// dependencies.
+    fn rest(&mut self, bom: wire::Bom<'_>, sbom: &mut Sbom) {
+        let root = Path::Root;
         let services = root.key("services");
         for (i, s) in bom.services.iter().flatten().enumerate() {
             self.service(s, services.index(i));
@@ -342,7 +455,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn metadata(&mut self, m: wire::Metadata<'a>, sbom: &mut Sbom) {
+    fn metadata(&mut self, m: wire::Metadata<'_>, sbom: &mut Sbom) {
         let root = Path::Root;
         let path = root.key("metadata");
         self.fields(
@@ -411,7 +524,7 @@ impl<'a> Validator<'a> {
             serde_json::Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let p = path.index(i);
-                    match serde_json::from_value::<wire::Tool<'a>>(item.clone()) {
+                    match serde_json::from_value::<wire::Tool<'_>>(item.clone()) {
                         Ok(t) => {
                             self.fields(
                                 fields::TOOL,
@@ -437,7 +550,7 @@ impl<'a> Validator<'a> {
                 }
             }
             serde_json::Value::Object(_) if self.minor >= 5 => {
-                match serde_json::from_value::<wire::ToolsObject<'a>>(value.clone()) {
+                match serde_json::from_value::<wire::ToolsObject<'_>>(value.clone()) {
                     Ok(t) => {
                         self.fields(
                             fields::TOOLS_OBJECT,
@@ -486,7 +599,7 @@ impl<'a> Validator<'a> {
         out
     }
 
-    fn organization(&mut self, o: wire::Organization<'a>, path: Path<'_>) -> Organization {
+    fn organization(&mut self, o: wire::Organization<'_>, path: Path<'_>) -> Organization {
         self.fields(
             fields::ORGANIZATION,
             "an organisation",
@@ -512,7 +625,7 @@ impl<'a> Validator<'a> {
         org
     }
 
-    fn contact(&mut self, c: wire::Contact<'a>, path: Path<'_>) -> Contact {
+    fn contact(&mut self, c: wire::Contact<'_>, path: Path<'_>) -> Contact {
         self.fields(
             fields::CONTACT,
             "a contact",
@@ -527,9 +640,7 @@ impl<'a> Validator<'a> {
         Contact::new(owned(c.name), owned(c.email), owned(c.phone))
     }
 
-    // The `Cow` itself, not a `&str`: a ref borrowed from the text is kept as a borrow.
-    #[allow(clippy::ptr_arg)]
-    fn declare_ref(&mut self, r: &Cow<'a, str>, path: Path<'_>) {
+    fn declare_ref(&mut self, r: &str, path: Path<'_>) {
         if r.is_empty() {
             // `refType` has `"minLength": 1` from 1.5; before, an empty ref is useless but legal.
             let message = "`bom-ref` is empty: nothing can refer to it";
@@ -542,7 +653,7 @@ impl<'a> Validator<'a> {
             return;
         }
         // "Every bom-ref MUST be unique within the BOM" (definitions.component.properties.bom-ref).
-        if let Some(first) = self.refs.get(r.as_ref()) {
+        if let Some(first) = self.refs.get(r) {
             let message =
                 format!("bom-ref \"{r}\" is also declared at {first}; bom-refs must be unique");
             self.problems.error(
@@ -551,7 +662,7 @@ impl<'a> Validator<'a> {
                 message,
             );
         } else {
-            self.refs.insert(r.clone(), Declared::of(path));
+            self.refs.insert(r, Declared::of(path));
         }
     }
 
@@ -559,7 +670,7 @@ impl<'a> Validator<'a> {
     /// keeps are moved out of `c` (after every check that reads them).
     fn component(
         &mut self,
-        c: wire::Component<'a>,
+        c: wire::Component<'_>,
         path: Path<'_>,
         place: Place,
     ) -> Option<Component> {
@@ -778,7 +889,7 @@ impl<'a> Validator<'a> {
         built
     }
 
-    fn pedigree(&mut self, p: wire::Pedigree<'a>, path: Path<'_>) {
+    fn pedigree(&mut self, p: wire::Pedigree<'_>, path: Path<'_>) {
         self.fields(
             fields::PEDIGREE,
             "pedigree",
@@ -850,7 +961,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn service(&mut self, s: &wire::Service<'a>, path: Path<'_>) {
+    fn service(&mut self, s: &wire::Service<'_>, path: Path<'_>) {
         // Services are validated where it matters for the model (refs, names, data flows,
         // properties); their other fields are not checked.
         if s.name.is_none() {
@@ -893,7 +1004,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn hashes(&mut self, hashes: Vec<wire::Hash<'a>>, path: Path<'_>) -> Vec<Hash> {
+    fn hashes(&mut self, hashes: Vec<wire::Hash<'_>>, path: Path<'_>) -> Vec<Hash> {
         let mut out = Vec::with_capacity(hashes.len());
         for (i, h) in hashes.into_iter().enumerate() {
             let p = path.index(i);
@@ -946,7 +1057,7 @@ impl<'a> Validator<'a> {
         out
     }
 
-    fn licenses(&mut self, choices: Vec<wire::LicenseChoice<'a>>, path: Path<'_>) -> Vec<Licence> {
+    fn licenses(&mut self, choices: Vec<wire::LicenseChoice<'_>>, path: Path<'_>) -> Vec<Licence> {
         let mut out = Vec::with_capacity(choices.len());
         let expressions = choices.iter().filter(|c| c.expression.is_some()).count();
         // 1.5+ `licenseChoice`: "EITHER (list of SPDX licenses and/or named licenses) OR
@@ -1015,7 +1126,7 @@ impl<'a> Validator<'a> {
         out
     }
 
-    fn license(&mut self, l: wire::License<'a>, path: Path<'_>) -> Option<Licence> {
+    fn license(&mut self, l: wire::License<'_>, path: Path<'_>) -> Option<Licence> {
         self.fields(
             fields::LICENSE,
             "a licence",
@@ -1115,7 +1226,7 @@ impl<'a> Validator<'a> {
     }
 
     /// Properties that the model keeps.
-    fn properties(&mut self, props: Vec<wire::Property<'a>>, path: Path<'_>) -> Vec<Property> {
+    fn properties(&mut self, props: Vec<wire::Property<'_>>, path: Path<'_>) -> Vec<Property> {
         let mut out = Vec::with_capacity(props.len());
         for (i, p) in props.into_iter().enumerate() {
             if self.check_property(&p, path.index(i))
@@ -1131,14 +1242,14 @@ impl<'a> Validator<'a> {
     }
 
     /// Properties that are only validated (a service's, a licence's).
-    fn check_properties(&mut self, props: &[wire::Property<'a>], path: Path<'_>) {
+    fn check_properties(&mut self, props: &[wire::Property<'_>], path: Path<'_>) {
         for (i, p) in props.iter().enumerate() {
             self.check_property(p, path.index(i));
         }
     }
 
     /// Whether the property has a name (the problems recorded if not).
-    fn check_property(&mut self, p: &wire::Property<'a>, path: Path<'_>) -> bool {
+    fn check_property(&mut self, p: &wire::Property<'_>, path: Path<'_>) -> bool {
         self.fields(
             fields::PROPERTY,
             "a property",
@@ -1167,7 +1278,7 @@ impl<'a> Validator<'a> {
 
     fn external_reference(
         &mut self,
-        r: wire::ExternalReference<'a>,
+        r: wire::ExternalReference<'_>,
         path: Path<'_>,
     ) -> Option<ExternalReference> {
         self.fields(
@@ -1217,7 +1328,7 @@ impl<'a> Validator<'a> {
         })
     }
 
-    fn dependency(&mut self, d: wire::Dependency<'a>, path: Path<'_>) -> Option<Dependency> {
+    fn dependency(&mut self, d: wire::Dependency<'_>, path: Path<'_>) -> Option<Dependency> {
         self.fields(
             fields::DEPENDENCY,
             "a dependency",
@@ -1270,7 +1381,7 @@ impl<'a> Validator<'a> {
 
     fn check_ref(&mut self, r: &str, path: Path<'_>) {
         // A BOM-Link (`urn:cdx:serial/version#ref`) names an element of another BOM.
-        if r.starts_with("urn:cdx:") || self.refs.contains_key(r) {
+        if r.starts_with("urn:cdx:") || self.refs.get(r).is_some() {
             return;
         }
         self.problems.error(
