@@ -251,23 +251,41 @@ impl Store {
     /// The records whose match index keys intersect `keys`, each once, ordered by
     /// record id.
     pub async fn candidates(&self, keys: &[String]) -> Result<Vec<StoredAdvisory>> {
+        self.with_conn(async |conn| {
+            let ids = ids_for_keys(conn, keys).await?;
+            let ids: Vec<i64> = ids.into_iter().collect();
+            records_by_id(conn, &ids).await
+        })
+        .await
+    }
+
+    /// The ids of the records whose match index keys intersect `keys`, each once,
+    /// ordered: cheaper than [`Store::candidates`] when the caller loads records itself
+    /// ([`Store::advisories`]) or shares them between components.
+    pub async fn candidate_ids(&self, keys: &[String]) -> Result<Vec<i64>> {
+        self.with_conn(async |conn| Ok(ids_for_keys(conn, keys).await?.into_iter().collect()))
+            .await
+    }
+
+    /// For each key, the ids of the records indexed under it (keys without records
+    /// left out): what a scan needs to tell which component found which record.
+    pub async fn key_hits(&self, keys: &[String]) -> Result<BTreeMap<String, Vec<i64>>> {
         let mut unique: Vec<&str> = keys.iter().map(String::as_str).collect();
         unique.sort_unstable();
         unique.dedup();
         self.with_conn(async |conn| {
-            let mut ids: BTreeSet<i64> = BTreeSet::new();
+            let mut out: BTreeMap<String, Vec<i64>> = BTreeMap::new();
             for part in unique.chunks(KEYS_PER_QUERY) {
                 let sql = format!(
-                    "SELECT DISTINCT record_id FROM match_key WHERE key IN {}",
+                    "SELECT key, record_id FROM match_key WHERE key IN {} ORDER BY key, record_id",
                     in_list(part.len())
                 );
                 let args: Vec<Arg<'_>> = part.iter().map(|k| Arg::Text(k)).collect();
                 for row in conn.fetch_all(&sql, &args).await? {
-                    ids.insert(row.i64(0)?);
+                    out.entry(row.text(0)?).or_default().push(row.i64(1)?);
                 }
             }
-            let ids: Vec<i64> = ids.into_iter().collect();
-            records_by_id(conn, &ids).await
+            Ok(out)
         })
         .await
     }
@@ -623,6 +641,24 @@ fn line(writer: &mut dyn Write, value: &serde_json::Value) -> Result<()> {
     serde_json::to_writer(&mut *writer, value)
         .map_err(|e| StoreError::Write(std::io::Error::other(e)))?;
     writer.write_all(b"\n").map_err(StoreError::Write)
+}
+
+async fn ids_for_keys(conn: &mut Conn<'_>, keys: &[String]) -> Result<BTreeSet<i64>> {
+    let mut unique: Vec<&str> = keys.iter().map(String::as_str).collect();
+    unique.sort_unstable();
+    unique.dedup();
+    let mut ids: BTreeSet<i64> = BTreeSet::new();
+    for part in unique.chunks(KEYS_PER_QUERY) {
+        let sql = format!(
+            "SELECT DISTINCT record_id FROM match_key WHERE key IN {}",
+            in_list(part.len())
+        );
+        let args: Vec<Arg<'_>> = part.iter().map(|k| Arg::Text(k)).collect();
+        for row in conn.fetch_all(&sql, &args).await? {
+            ids.insert(row.i64(0)?);
+        }
+    }
+    Ok(ids)
 }
 
 async fn records_by_id(conn: &mut Conn<'_>, ids: &[i64]) -> Result<Vec<StoredAdvisory>> {
