@@ -28,7 +28,7 @@
 //!
 //! | table | holds |
 //! |---|---|
-//! | `record` | one advisory record per (`source`, `record_key`): the record key is the advisory id (for CSAF `TRACKING-ID/id`, as two publishers may both describe CVE-X); the whole [`Advisory`](medsec_core::advisory::Advisory) as JSON in `body` (deflated, `encoding = json+deflate`: NVD-shaped JSON shrinks ~6×); `modified` (the source's modification time), `content_hash` (SHA-256 of the JSON without the provenance file name and pointer), `batch_id`, and `vuln`, the merged vulnerability |
+//! | `record` | one advisory record per (`source`, `record_key`): the record key is the advisory id (for CSAF `TRACKING-ID/id`, as two publishers may both describe CVE-X); the whole [`Advisory`](medsec_core::advisory::Advisory) as JSON in `body` (deflated, `encoding = json+deflate`: 2.4× smaller on NVD-shaped records, 2,127 → 888 bytes on average); `modified` (the source's modification time), `content_hash` (SHA-256 of the JSON without the provenance file name and pointer), `batch_id`, and `vuln`, the merged vulnerability |
 //! | `alias` | every id of a record (its own and its aliases), uppercase, with its kind and `links` |
 //! | `match_key` | (key, record): the match index, keys from `medsec_match::keys::index_keys` |
 //! | `score` | every severity statement of a record: CVSS of every version (version, vector, stated and computed base score, severity, scorer role and name) and qualitative ratings |
@@ -46,6 +46,18 @@
 //! smallest CVE id, else GHSA, else OSV id, else other id. The grouping is recomputed
 //! in memory over the whole alias table at the end of each batch that wrote records
 //! (union-find; only changed rows are updated), so it never depends on arrival order.
+//!
+//! # Queries
+//!
+//! [`Store::candidates`] (records whose index keys intersect a component's keys; one
+//! `IN (…)` query per 500 keys), [`Store::candidate_ids`] and [`Store::key_hits`] (the
+//! same without loading records), [`Store::advisories`] (records by id),
+//! [`Store::vulnerability`] and [`Store::vulnerabilities_named`] (the merged view:
+//! records, ids, scores, CWEs, KEV, EPSS), [`Store::kev`], [`Store::epss`],
+//! [`Store::stats`], [`Store::export`] (JSON lines, deterministic; importing an export
+//! into an empty store and exporting again gives the same bytes), and streaming
+//! iteration ([`Store::for_each_key`], [`Store::all_keys`],
+//! [`Store::for_each_advisory`]) for callers that build an in-memory index.
 //!
 //! # Import
 //!
@@ -90,6 +102,16 @@
 //! "Durability": regulated records such as triage and audit evidence deserve `FULL`;
 //! re-derivable imports can use `NORMAL`). Foreign keys are on, and a busy timeout of
 //! 30 s lets a reader wait out a commit.
+//!
+//! # Performance
+//!
+//! `MEDSEC_BENCH_NVD_DIR=DIR cargo bench -p medsec-store --bench import` (DIR filled by
+//! `medsec-synth` when empty) on a 2-core machine: 400,000 NVD CVEs with 1,500,000
+//! cpeMatch entries (200 pages, 935 MB) import in 30 s into SQLite (peak RSS 447 MiB,
+//! store 707 MB) and in 33 s into PostgreSQL 15; an unchanged re-import takes 17–19 s;
+//! the candidates of a generated 1,000-component SBOM (1,534 keys, 1,470 records) load
+//! in 80 ms from SQLite (ids alone: 6 ms). The reader thread (parse, serialise, hash,
+//! deflate) is the bottleneck, the writer keeps up.
 //!
 //! # Limits
 //!

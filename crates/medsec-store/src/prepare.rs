@@ -10,8 +10,9 @@ use medsec_core::advisory::{
 
 use crate::error::StoreError;
 
-/// Record bodies are stored deflated: NVD-shaped JSON shrinks ~6× at the fastest level,
-/// which keeps a full NVD store small enough for the page cache.
+/// Record bodies are stored deflated at the fastest level: the advisory JSON of the
+/// full-scale generated NVD set averages 2,127 bytes and 888 deflated (2.4×), 355 MB
+/// instead of 850 MB of bodies for 400,000 records.
 pub(crate) const COMPRESS_BODIES: bool = true;
 
 pub(crate) struct Prepared {
