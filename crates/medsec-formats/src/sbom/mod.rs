@@ -815,6 +815,37 @@ mod tests {
     }
 
     #[test]
+    fn nested_components_up_to_the_depth_limit_read_both_ways() {
+        // Each level of nesting is an array and an object: components at level k are at
+        // depth 2k + 1, so 49 levels are 99 deep and 50 are 101.
+        let nested = |levels: usize| {
+            let mut text = String::new();
+            for k in 0..levels {
+                text.push_str(&format!(
+                    r#"{{"type": "library", "name": "c{k}", "bom-ref": "r{k}", "components": ["#
+                ));
+            }
+            text.push_str(&"]}".repeat(levels));
+            format!(
+                r#"{{"bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": {{}},
+                "components": [{text}]}}"#
+            )
+        };
+        for levels in [49, 50] {
+            let text = nested(levels);
+            let fast = read(text.as_bytes());
+            let general = read_with_json(text.as_bytes(), Limits::DEFAULT, |ctx, original| {
+                read_json_general(ctx, original, cyclonedx::GiveUp::Other)
+            });
+            assert_eq!(format!("{fast:?}"), format!("{general:?}"));
+            match levels {
+                49 => assert_eq!(fast.unwrap().sbom.components.len(), 49),
+                _ => assert_eq!(fast.unwrap_err().problems()[0].kind, ProblemKind::TooDeep),
+            }
+        }
+    }
+
+    #[test]
     fn sha256_of_empty() {
         assert_eq!(
             sha256_hex(b""),
