@@ -15,12 +15,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use medsec_match::MatchStatus;
 use medsec_match::{CpeProductMap, MatchContext};
-use medsec_scan::{CandidateIndex, Prepared, ScanOptions, findings, match_indexed, prepare};
+use medsec_scan::{Portfolio, ScanOptions, Verdict, load_index};
 use medsec_store::{ImportOptions, NoProgress, Store};
 
 fn env_path(name: &str, default: &str) -> PathBuf {
@@ -32,6 +33,16 @@ fn peak_rss_mib() -> f64 {
     status
         .lines()
         .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|kb| kb.parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
@@ -112,7 +123,8 @@ fn main() {
         report.findings.iter().filter(|f| f.is_affected()).count()
     );
 
-    // 2. Re-match 2,000 SBOMs × 500 components against one candidate index.
+    // 2. Re-match 2,000 SBOMs × 500 components: distinct components matched once
+    //    against one candidate index, on both cores.
     let mut files: Vec<PathBuf> = std::fs::read_dir(&many)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -121,66 +133,68 @@ fn main() {
     files.sort();
     let t = Instant::now();
     let products = CpeProductMap::default();
-    let prepared: Vec<Prepared> = files
-        .iter()
-        .map(|f| prepare(&read_sbom(f), &products))
-        .collect();
+    let mut portfolio = Portfolio::new(products);
+    for f in &files {
+        portfolio.add(f.display().to_string(), &read_sbom(f));
+    }
     let read_s = t.elapsed().as_secs_f64();
+    eprintln!("RSS after prepare {:.0} MiB", rss_mib());
     let t = Instant::now();
     let ctx = MatchContext::default();
-    let mut keys: Vec<String> = prepared.iter().flat_map(|p| p.all_keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let candidates = rt.block_on(store.candidates(&keys)).unwrap();
-    let n_candidates = candidates.len();
+    let keys = portfolio.keys();
+    let mut index = rt.block_on(load_index(&store, &keys, &ctx)).unwrap();
+    let n_candidates = index.len();
     let lookup_s = t.elapsed().as_secs_f64();
+    eprintln!("RSS after candidates {:.0} MiB", rss_mib());
     let t = Instant::now();
-    let index = CandidateIndex::new(candidates, &ctx);
-    let mut per_sbom = Vec::with_capacity(prepared.len());
-    let mut vulns: HashSet<String> = HashSet::new();
-    for p in &prepared {
-        let m = match_indexed(p, &index, &ctx);
-        vulns.extend(m.iter().map(|m| m.vulnerability.clone()));
-        per_sbom.push(m);
-    }
+    // Per distinct component, its compact verdicts; the full evidence is not kept.
+    let mut results: HashMap<u32, Vec<Verdict>> = portfolio.match_components(None, &index, &ctx);
+    eprintln!("RSS after match {:.0} MiB", rss_mib());
     let match_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let mut vulnerabilities = HashMap::new();
-    for v in &vulns {
-        if let Some(x) = rt.block_on(store.vulnerability(v)).unwrap() {
-            vulnerabilities.insert(v.clone(), x);
-        }
-    }
-    let mut affected = 0usize;
-    let mut by_sbom: Vec<BTreeMap<(usize, String), medsec_match::MatchStatus>> = Vec::new();
-    for (p, m) in prepared.iter().zip(per_sbom) {
-        let (f, _) = findings(p, m, &vulnerabilities);
-        affected += f.iter().filter(|f| f.is_affected()).count();
-        by_sbom.push(
-            f.iter()
-                .map(|f| ((f.component.index, f.vulnerability.clone()), f.status))
-                .collect(),
-        );
-    }
+    let names: Vec<String> = results
+        .values()
+        .flatten()
+        .map(|v| v.vulnerability.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let facts = rt.block_on(store.vulnerability_facts(&names)).unwrap();
     let enrich_s = t.elapsed().as_secs_f64();
-    let components: usize = prepared.iter().map(|p| p.components.len()).sum();
+    let affected_findings = |results: &HashMap<u32, Vec<Verdict>>| -> usize {
+        portfolio
+            .sboms()
+            .iter()
+            .flat_map(|(_, ids)| ids.iter())
+            .filter_map(|id| results.get(id))
+            .map(|v| {
+                v.iter()
+                    .filter(|v| v.status == MatchStatus::Affected)
+                    .count()
+            })
+            .sum()
+    };
     println!(
-        "re-match {} SBOMs, {} components: read+prepare {:.1} s (not part of a re-match), key lookup {:.1} s ({} keys → {} records), match {:.1} s, severity/KEV/EPSS {:.1} s ({} vulnerabilities); re-match total {:.1} s; {} affected findings",
-        prepared.len(),
-        components,
+        "re-match {} SBOMs, {} components ({} distinct): read+prepare {:.1} s (not part of a re-match), key lookup and load {:.1} s ({} keys → {} records), match {:.1} s, severity/KEV/EPSS {:.1} s ({} vulnerabilities); re-match total {:.1} s; {} affected findings",
+        portfolio.sboms().len(),
+        portfolio.component_count(),
+        portfolio.len(),
         read_s,
         lookup_s,
         keys.len(),
         n_candidates,
         match_s,
         enrich_s,
-        vulns.len(),
+        facts.len(),
         lookup_s + match_s + enrich_s,
-        affected
+        affected_findings(&results)
     );
+    drop(facts);
+    println!("peak RSS after the re-match {:.0} MiB", peak_rss_mib());
 
     // 3. The 8-day update on a copy of the store, then recompute the affected findings:
-    //    only components sharing a key with a changed record are matched again.
+    //    only components sharing a key with a changed record, or with a finding on a
+    //    changed vulnerability, are matched again.
     rt.block_on(store.close());
     let copy = store_path.with_extension("update.db");
     for suffix in ["", "-wal", "-shm"] {
@@ -204,58 +218,38 @@ fn main() {
         .unwrap();
     let import_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let changed = rt.block_on(store.candidates(&keys)).unwrap();
-    let changed: Vec<_> = changed
+    let portfolio_keys: HashSet<String> = keys.into_iter().collect();
+    let changed: Vec<_> = rt
+        .block_on(store.records_in_batch(s.batch_id))
+        .unwrap()
         .into_iter()
-        .filter(|r| r.batch_id == s.batch_id)
+        .filter(|r| {
+            medsec_match::index_keys(&r.advisory)
+                .iter()
+                .any(|k| portfolio_keys.contains(k))
+        })
         .collect();
+    eprintln!(
+        "  changed records loaded and filtered: {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let changed_vulns: HashSet<String> = changed.iter().map(|r| r.vulnerability.clone()).collect();
-    let mut changed_keys: HashSet<String> = HashSet::new();
-    for r in &changed {
-        changed_keys.extend(medsec_match::index_keys(&r.advisory));
-    }
-    let mut index = index;
+    let changed_keys: HashSet<String> = changed
+        .iter()
+        .flat_map(|r| medsec_match::index_keys(&r.advisory))
+        .filter(|k| portfolio_keys.contains(k))
+        .collect();
     let n_changed = changed.len();
     index.upsert(changed, &ctx);
-    let mut rematched = 0usize;
-    let mut changes = 0usize;
-    let mut new_vulns: HashSet<String> = HashSet::new();
-    let mut redo: Vec<(usize, Vec<medsec_scan::Matched>)> = Vec::new();
-    for (si, p) in prepared.iter().enumerate() {
-        for (ci, pc) in p.components.iter().enumerate() {
-            let had_changed_vuln = by_sbom[si]
-                .keys()
-                .any(|(idx, v)| *idx == pc.reference.index && changed_vulns.contains(v));
-            if had_changed_vuln || pc.keys.iter().any(|k| changed_keys.contains(&k.key)) {
-                rematched += 1;
-                let m = medsec_scan::match_component_indexed(ci, pc, &index, &ctx);
-                new_vulns.extend(m.iter().map(|m| m.vulnerability.clone()));
-                redo.push((si, m));
-            }
-        }
-    }
-    let refresh: Vec<String> = new_vulns
-        .iter()
-        .filter(|v| changed_vulns.contains(*v) || !vulnerabilities.contains_key(*v))
-        .cloned()
-        .collect();
-    for v in refresh {
-        if let Some(x) = rt.block_on(store.vulnerability(&v)).unwrap() {
-            vulnerabilities.insert(v, x);
-        }
-    }
-    for (si, m) in redo {
-        let (f, _) = findings(&prepared[si], m, &vulnerabilities);
-        for f in f {
-            let key = (f.component.index, f.vulnerability.clone());
-            if by_sbom[si].insert(key, f.status) != Some(f.status) {
-                changes += 1;
-            }
-        }
-    }
+    eprintln!("  index updated: {:.1} s", t.elapsed().as_secs_f64());
+    let (changes, rematched) =
+        portfolio.rematch_changed(&changed_keys, &changed_vulns, &index, &ctx, &mut results);
+    eprintln!("  re-matched: {:.1} s", t.elapsed().as_secs_f64());
+    let refresh: Vec<String> = changed_vulns.into_iter().collect();
+    let refreshed = rt.block_on(store.vulnerability_facts(&refresh)).unwrap();
     let recompute_s = t.elapsed().as_secs_f64();
     println!(
-        "8-day update {}: import {:.1} s ({} read, {} new, {} replaced); recompute {:.1} s ({} changed records in the portfolio's keys, {} components re-matched, {} findings new or changed); total {:.1} s",
+        "8-day update {}: import {:.1} s ({} read, {} new, {} replaced); recompute {:.1} s ({} changed records touch the portfolio's keys, {} distinct components re-matched, {} verdicts new, changed or gone, {} vulnerabilities' facts refreshed); total {:.1} s; {} affected findings now",
         update.display(),
         import_s,
         s.records.read,
@@ -265,7 +259,9 @@ fn main() {
         n_changed,
         rematched,
         changes,
-        import_s + recompute_s
+        refreshed.len(),
+        import_s + recompute_s,
+        affected_findings(&results)
     );
     rt.block_on(store.close());
     for suffix in ["", "-wal", "-shm"] {

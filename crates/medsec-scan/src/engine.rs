@@ -8,7 +8,8 @@ use medsec_match::{
     CandidateKey, ComponentQuery, Confidence, CpeProductMap, MatchContext, MatchStatus,
     component_keys_with, index_keys_with, match_component_with, most_severe,
 };
-use medsec_store::{StoredAdvisory, StoredScore, Vulnerability};
+use medsec_store::{StoredAdvisory, StoredScore, VulnerabilityFacts};
+use rayon::prelude::*;
 
 use crate::finding::{ComponentRef, Epss, Evidence, Finding, ScoreRef, Severity};
 
@@ -78,6 +79,8 @@ pub struct Matched {
     pub component: usize,
     pub vulnerability: String,
     pub evidence: Vec<Evidence>,
+    /// The first matched record's title (or the first sentence of its details).
+    pub title: Option<String>,
 }
 
 /// Candidate records indexed by their match keys, built once and reused for many
@@ -85,18 +88,40 @@ pub struct Matched {
 #[derive(Debug, Default)]
 pub struct CandidateIndex {
     records: Vec<StoredAdvisory>,
+    /// Per record: its title, or the first sentence of its details.
+    titles: Vec<Option<String>>,
     by_key: HashMap<String, Vec<usize>>,
 }
 
 impl CandidateIndex {
+    /// Indexes the records. What matching never reads (references, notes, threats, the
+    /// long description, kept as a one-line title) is dropped, so that a portfolio's
+    /// hundred thousand candidates fit in memory.
     pub fn new(records: Vec<StoredAdvisory>, ctx: &MatchContext) -> Self {
-        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, c) in records.iter().enumerate() {
+        let mut index = CandidateIndex::default();
+        index.extend(records, ctx);
+        index
+    }
+
+    /// Adds records not in the index yet (loading in chunks keeps the peak low).
+    pub fn extend(&mut self, records: Vec<StoredAdvisory>, ctx: &MatchContext) {
+        for mut c in records {
+            let i = self.records.len();
             for key in index_keys_with(&c.advisory, &ctx.registries) {
-                by_key.entry(key).or_default().push(i);
+                self.by_key.entry(key).or_default().push(i);
             }
+            let a = &mut c.advisory;
+            self.titles.push(
+                a.title
+                    .clone()
+                    .or_else(|| a.details.as_deref().map(first_sentence)),
+            );
+            a.details = None;
+            a.references = Vec::new();
+            a.notes = Vec::new();
+            a.threats = Vec::new();
+            self.records.push(c);
         }
-        CandidateIndex { records, by_key }
     }
 
     pub fn len(&self) -> usize {
@@ -107,16 +132,43 @@ impl CandidateIndex {
         self.records.is_empty()
     }
 
-    /// Adds or replaces records (by source and record key), e.g. after an update.
+    /// Adds or replaces records (by source and record key), e.g. after an update; only
+    /// the new records' keys are computed.
     pub fn upsert(&mut self, records: Vec<StoredAdvisory>, ctx: &MatchContext) {
-        let mut all = std::mem::take(&mut self.records);
-        let incoming: std::collections::HashSet<(String, String)> = records
-            .iter()
-            .map(|r| (r.source.clone(), r.record_key.clone()))
-            .collect();
-        all.retain(|r| !incoming.contains(&(r.source.clone(), r.record_key.clone())));
-        all.extend(records);
-        *self = CandidateIndex::new(all, ctx);
+        let mut position: HashMap<(String, String), usize> = HashMap::new();
+        for (i, r) in self.records.iter().enumerate() {
+            position.insert((r.source.clone(), r.record_key.clone()), i);
+        }
+        let fresh = CandidateIndex::new(records, ctx);
+        let mut slot_of_fresh = Vec::with_capacity(fresh.records.len());
+        for ((r, title), _) in fresh.records.into_iter().zip(fresh.titles).zip(0..) {
+            let id = (r.source.clone(), r.record_key.clone());
+            let slot = match position.get(&id) {
+                Some(&i) => {
+                    // The old version's keys no longer lead to this slot.
+                    for key in index_keys_with(&self.records[i].advisory, &ctx.registries) {
+                        if let Some(list) = self.by_key.get_mut(&key) {
+                            list.retain(|&x| x != i);
+                        }
+                    }
+                    self.records[i] = r;
+                    self.titles[i] = title;
+                    i
+                }
+                None => {
+                    self.records.push(r);
+                    self.titles.push(title);
+                    self.records.len() - 1
+                }
+            };
+            slot_of_fresh.push(slot);
+        }
+        for (key, list) in fresh.by_key {
+            let entry = self.by_key.entry(key).or_default();
+            entry.extend(list.into_iter().map(|i| slot_of_fresh[i]));
+            entry.sort_unstable();
+            entry.dedup();
+        }
     }
 }
 
@@ -138,11 +190,13 @@ pub fn match_indexed(
     index: &CandidateIndex,
     ctx: &MatchContext,
 ) -> Vec<Matched> {
-    let mut out = Vec::new();
-    for (ci, pc) in prepared.components.iter().enumerate() {
-        out.extend(match_component_indexed(ci, pc, index, ctx));
-    }
-    out
+    // Components are independent: matched on every core, collected in order.
+    prepared
+        .components
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(ci, pc)| match_component_indexed(ci, pc, index, ctx))
+        .collect()
 }
 
 /// The matches of one prepared component (index `ci` in its [`Prepared`]).
@@ -152,40 +206,67 @@ pub fn match_component_indexed(
     index: &CandidateIndex,
     ctx: &MatchContext,
 ) -> Vec<Matched> {
-    let mut tried: Vec<usize> = pc
-        .keys
+    match_query_indexed(ci, &pc.query, &pc.keys, index, ctx)
+}
+
+/// The matches of one component given as its query and keys.
+pub fn match_query_indexed(
+    ci: usize,
+    query: &ComponentQuery,
+    keys: &[CandidateKey],
+    index: &CandidateIndex,
+    ctx: &MatchContext,
+) -> Vec<Matched> {
+    match_query_restricted(ci, query, keys, index, ctx, None)
+}
+
+/// [`match_query_indexed`] restricted to the records of some vulnerabilities: after
+/// an update, a component's verdicts on unchanged vulnerabilities still hold, and only
+/// the changed ones (all their records, changed or not) are decided again.
+pub fn match_query_restricted(
+    ci: usize,
+    query: &ComponentQuery,
+    keys: &[CandidateKey],
+    index: &CandidateIndex,
+    ctx: &MatchContext,
+    only: Option<&std::collections::HashSet<String>>,
+) -> Vec<Matched> {
+    let mut tried: Vec<usize> = keys
         .iter()
         .filter_map(|k| index.by_key.get(&k.key))
         .flatten()
         .copied()
+        .filter(|&i| only.is_none_or(|o| o.contains(&index.records[i].vulnerability)))
         .collect();
     tried.sort_unstable();
     tried.dedup();
     // Per vulnerability, in a stable order.
-    let mut groups: BTreeMap<String, Vec<Evidence>> = BTreeMap::new();
+    let mut groups: BTreeMap<String, (Vec<Evidence>, Option<String>)> = BTreeMap::new();
     for i in tried {
         let record = &index.records[i];
-        let matches = match_component_with(&pc.query, &record.advisory, &pc.keys, ctx);
+        let matches = match_component_with(query, &record.advisory, keys, ctx);
         // One verdict per record: its most severe match (any configuration or entry
         // that says affected makes the record say affected).
         if let Some(m) = most_severe(&matches) {
-            groups
-                .entry(record.vulnerability.clone())
-                .or_default()
-                .push(Evidence {
-                    source: record.source.clone(),
-                    record: record.record_key.clone(),
-                    modified: record.modified.clone(),
-                    matched: m.clone(),
-                });
+            let group = groups.entry(record.vulnerability.clone()).or_default();
+            if group.1.is_none() {
+                group.1 = index.titles[i].clone();
+            }
+            group.0.push(Evidence {
+                source: record.source.clone(),
+                record: record.record_key.clone(),
+                modified: record.modified.clone(),
+                matched: m.clone(),
+            });
         }
     }
     groups
         .into_iter()
-        .map(|(vulnerability, evidence)| Matched {
+        .map(|(vulnerability, (evidence, title))| Matched {
             component: ci,
             vulnerability,
             evidence,
+            title,
         })
         .collect()
 }
@@ -314,7 +395,7 @@ fn score_ref(s: &StoredScore, score: Option<f64>) -> ScoreRef {
 pub fn findings(
     prepared: &Prepared,
     matched: Vec<Matched>,
-    vulnerabilities: &HashMap<String, Vulnerability>,
+    vulnerabilities: &HashMap<String, VulnerabilityFacts>,
 ) -> (Vec<Finding>, usize) {
     let mut out = Vec::new();
     let mut cleared = 0;
@@ -355,16 +436,7 @@ pub fn findings(
         fixed_in.retain(|v| !is_commit_id(v));
         fixed_in.sort();
         fixed_in.dedup();
-        let title = vuln.and_then(|v| {
-            v.records
-                .iter()
-                .find_map(|r| r.advisory.title.clone())
-                .or_else(|| {
-                    v.records
-                        .iter()
-                        .find_map(|r| r.advisory.details.as_deref().map(first_sentence))
-                })
-        });
+        let title = m.title;
         out.push(Finding {
             vulnerability: m.vulnerability,
             aliases,

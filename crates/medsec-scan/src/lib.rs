@@ -14,14 +14,16 @@
 
 mod engine;
 mod finding;
+mod portfolio;
 mod report;
 mod sarif;
 
 pub use engine::{
     CandidateIndex, Matched, Prepared, PreparedComponent, findings, match_all,
-    match_component_indexed, match_indexed, prepare, prepare_components, severity_of,
-    sort_findings, verdict,
+    match_component_indexed, match_indexed, match_query_indexed, match_query_restricted, prepare,
+    prepare_components, severity_of, sort_findings, verdict,
 };
 pub use finding::{ComponentRef, Epss, Evidence, Finding, ScoreRef, Severity};
-pub use report::{ScanOptions, ScanReport, Source, StoreState, scan, scan_prepared};
+pub use portfolio::{Portfolio, Verdict, verdicts};
+pub use report::{ScanOptions, ScanReport, Source, StoreState, load_index, scan, scan_prepared};
 pub use sarif::to_sarif;

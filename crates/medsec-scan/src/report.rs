@@ -18,15 +18,7 @@ pub struct ScanOptions {
     pub products: Option<CpeProductMap>,
 }
 
-/// What the store held when the scan ran: a scan is only as good as its data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoreState {
-    pub backend: String,
-    pub records: u64,
-    /// When the last import batch finished.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_import: Option<String>,
-}
+pub use medsec_store::StoreState;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
@@ -99,12 +91,7 @@ pub async fn scan_prepared(
     prepared: &Prepared,
     options: &ScanOptions,
 ) -> Result<ScanReport, StoreError> {
-    let stats = store.stats().await?;
-    let state = StoreState {
-        backend: stats.backend.clone(),
-        records: stats.total_records,
-        last_import: stats.last_batch.as_ref().and_then(|b| b.finished.clone()),
-    };
+    let state = store.state().await?;
     let keys = prepared.all_keys();
     let candidates = store.candidates(&keys).await?;
     let candidate_count = candidates.len();
@@ -113,12 +100,12 @@ pub async fn scan_prepared(
     let mut names: Vec<&str> = matched.iter().map(|m| m.vulnerability.as_str()).collect();
     names.sort_unstable();
     names.dedup();
-    let mut vulnerabilities = HashMap::new();
-    for name in names {
-        if let Some(v) = store.vulnerability(name).await? {
-            vulnerabilities.insert(name.to_string(), v);
-        }
-    }
+    let names: Vec<String> = names.into_iter().map(str::to_string).collect();
+    let vulnerabilities: HashMap<String, _> = store
+        .vulnerability_facts(&names)
+        .await?
+        .into_iter()
+        .collect();
     let (findings, cleared) = findings(prepared, matched, &vulnerabilities);
     let mut affected_by_severity = BTreeMap::new();
     for f in findings.iter().filter(|f| f.is_affected()) {
@@ -143,4 +130,20 @@ pub async fn scan_prepared(
         affected_by_severity,
         findings,
     })
+}
+
+/// Builds the candidate index of a whole portfolio's keys, loading the records in
+/// chunks so that only one chunk is ever held undecoded-and-unstripped at a time.
+pub async fn load_index(
+    store: &Store,
+    keys: &[String],
+    ctx: &MatchContext,
+) -> Result<CandidateIndex, StoreError> {
+    const CHUNK: usize = 5_000;
+    let ids = store.candidate_ids(keys).await?;
+    let mut index = CandidateIndex::default();
+    for part in ids.chunks(CHUNK) {
+        index.extend(store.advisories(part).await?, ctx);
+    }
+    Ok(index)
 }

@@ -141,8 +141,8 @@ pub use input::Limits;
 pub use kev::{KevCatalog, KevEntry};
 pub use model::{
     BatchInfo, EpssInfo, ExportFilter, ExportSummary, ImportSummary, InputSummary, KevInfo,
-    RecordCounts, Skipped, SnapshotOutcome, SourceCount, Stats, StoredAdvisory, StoredAlias,
-    StoredScore, Vulnerability,
+    RecordCounts, Skipped, SnapshotOutcome, SourceCount, Stats, StoreState, StoredAdvisory,
+    StoredAlias, StoredScore, Vulnerability, VulnerabilityFacts,
 };
 pub use store::{Backend, Store};
 

@@ -84,6 +84,56 @@ pub struct Vulnerability {
     pub epss: Vec<EpssScore>,
 }
 
+/// A merged vulnerability's ids, scores, CWEs, KEV entries and EPSS scores, without
+/// its records ([`crate::Store::vulnerability_facts`]: what a scan needs, in one batch).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VulnerabilityFacts {
+    pub id: String,
+    pub aliases: Vec<StoredAlias>,
+    pub scores: Vec<StoredScore>,
+    pub cwes: Vec<String>,
+    pub kev: Vec<KevEntry>,
+    pub epss: Vec<EpssScore>,
+}
+
+impl VulnerabilityFacts {
+    pub(crate) fn named(id: String) -> Self {
+        VulnerabilityFacts {
+            id,
+            aliases: Vec::new(),
+            scores: Vec::new(),
+            cwes: Vec::new(),
+            kev: Vec::new(),
+            epss: Vec::new(),
+        }
+    }
+}
+
+impl From<&Vulnerability> for VulnerabilityFacts {
+    fn from(v: &Vulnerability) -> Self {
+        VulnerabilityFacts {
+            id: v.id.clone(),
+            aliases: v.aliases.clone(),
+            scores: v.scores.clone(),
+            cwes: v.cwes.clone(),
+            kev: v.kev.clone(),
+            epss: v.epss.clone(),
+        }
+    }
+}
+
+/// What the store held when something was read from it: a scan is only as good as
+/// its data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoreState {
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    pub records: u64,
+    /// When the last import batch finished.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_import: Option<String>,
+}
+
 /// Records per source and format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SourceCount {

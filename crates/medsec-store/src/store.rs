@@ -17,7 +17,8 @@ use crate::import::{self, ImportObserver, ImportOptions};
 use crate::kev::KevEntry;
 use crate::model::{
     BatchInfo, EpssInfo, ExportFilter, ExportSummary, ImportSummary, KevInfo, RecordCounts,
-    SourceCount, Stats, StoredAdvisory, StoredAlias, StoredScore, Vulnerability,
+    SourceCount, Stats, StoredAdvisory, StoredAlias, StoredScore, StoreState, Vulnerability,
+    VulnerabilityFacts,
 };
 use crate::prepare::decode_body;
 use crate::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, export};
@@ -321,6 +322,152 @@ impl Store {
             let mut out = Vec::with_capacity(rows.len());
             for row in rows {
                 out.push(merged(conn, &row.text(0)?).await?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// A cheap view of what the store holds (for a scan's header): backend, record
+    /// count and when the last import batch finished. `stats` counts much more.
+    pub async fn state(&self) -> Result<StoreState> {
+        let backend = self.backend();
+        self.with_conn(async |conn| {
+            let records = u(conn.scalar_i64("SELECT COUNT(*) FROM record", &[]).await?);
+            let last_import = match conn
+                .fetch_optional(
+                    "SELECT finished FROM import_batch ORDER BY id DESC LIMIT 1",
+                    &[],
+                )
+                .await?
+            {
+                Some(r) => r.opt_text(0)?,
+                None => None,
+            };
+            Ok(StoreState {
+                backend: backend.as_str().to_owned(),
+                records,
+                last_import,
+            })
+        })
+        .await
+    }
+
+    /// The records an import batch wrote (new or replacing an older version), ordered
+    /// by id: what changed, for an incremental re-match after an update.
+    pub async fn records_in_batch(&self, batch_id: i64) -> Result<Vec<StoredAdvisory>> {
+        self.with_conn(async |conn| {
+            let sql =
+                format!("SELECT {RECORD_COLUMNS} FROM record r WHERE r.batch_id = ? ORDER BY r.id");
+            let mut out = Vec::new();
+            for row in conn.fetch_all(&sql, &[Arg::I64(batch_id)]).await? {
+                out.push(stored(&row)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// What a scan needs to know of many merged vulnerabilities at once, by group name
+    /// ([`StoredAdvisory::vulnerability`]): their ids, scores, CWEs, KEV entries and EPSS
+    /// scores, without loading the records' bodies. Unknown names are left out.
+    pub async fn vulnerability_facts(
+        &self,
+        names: &[String],
+    ) -> Result<BTreeMap<String, VulnerabilityFacts>> {
+        let mut unique: Vec<&str> = names.iter().map(String::as_str).collect();
+        unique.sort_unstable();
+        unique.dedup();
+        self.with_conn(async |conn| {
+            let mut out: BTreeMap<String, VulnerabilityFacts> = BTreeMap::new();
+            for part in unique.chunks(KEYS_PER_QUERY) {
+                let args: Vec<Arg<'_>> = part.iter().map(|k| Arg::Text(k)).collect();
+                let list = in_list(part.len());
+                let sql = format!(
+                    "SELECT r.vuln, a.alias, a.kind, a.links FROM alias a JOIN record r ON r.id = a.record_id WHERE r.vuln IN {list}"
+                );
+                let mut aliases: BTreeMap<String, BTreeMap<String, StoredAlias>> = BTreeMap::new();
+                for row in conn.fetch_all(&sql, &args).await? {
+                    let a = StoredAlias {
+                        id: row.text(1)?,
+                        kind: row.text(2)?,
+                        links: row.i64(3)? != 0,
+                    };
+                    let group = aliases.entry(row.text(0)?).or_default();
+                    match group.get_mut(&a.id) {
+                        Some(e) => e.links |= a.links,
+                        None => {
+                            group.insert(a.id.clone(), a);
+                        }
+                    }
+                }
+                for (vuln, group) in aliases {
+                    out.entry(vuln.clone())
+                        .or_insert_with(|| VulnerabilityFacts::named(vuln))
+                        .aliases = group.into_values().collect();
+                }
+                let sql = format!(
+                    "SELECT r.vuln, r.source, r.record_key, s.kind, s.version, s.vector, s.base_score, s.computed_score, s.severity, s.scheme, s.scorer_role, s.scorer_name FROM score s JOIN record r ON r.id = s.record_id WHERE r.vuln IN {list} ORDER BY r.vuln, r.source, r.record_key, s.seq"
+                );
+                for row in conn.fetch_all(&sql, &args).await? {
+                    let vuln = row.text(0)?;
+                    out.entry(vuln.clone())
+                        .or_insert_with(|| VulnerabilityFacts::named(vuln))
+                        .scores
+                        .push(StoredScore {
+                            source: row.text(1)?,
+                            record_key: row.text(2)?,
+                            kind: row.text(3)?,
+                            version: row.opt_text(4)?,
+                            vector: row.opt_text(5)?,
+                            base_score: row.opt_f64(6)?,
+                            computed_score: row.opt_f64(7)?,
+                            severity: row.opt_text(8)?,
+                            scheme: row.opt_text(9)?,
+                            scorer_role: row.text(10)?,
+                            scorer_name: row.opt_text(11)?,
+                        });
+                }
+                let sql = format!(
+                    "SELECT DISTINCT r.vuln, c.cwe FROM cwe c JOIN record r ON r.id = c.record_id WHERE r.vuln IN {list} ORDER BY r.vuln, c.cwe"
+                );
+                for row in conn.fetch_all(&sql, &args).await? {
+                    let vuln = row.text(0)?;
+                    out.entry(vuln.clone())
+                        .or_insert_with(|| VulnerabilityFacts::named(vuln))
+                        .cwes
+                        .push(row.text(1)?);
+                }
+            }
+            // KEV and EPSS by the groups' CVE ids.
+            let mut cve_group: BTreeMap<String, String> = BTreeMap::new();
+            for (vuln, f) in &out {
+                for a in f.aliases.iter().filter(|a| a.kind == "cve") {
+                    cve_group.insert(a.id.clone(), vuln.clone());
+                }
+            }
+            let cves: Vec<&str> = cve_group.keys().map(String::as_str).collect();
+            for part in cves.chunks(KEYS_PER_QUERY) {
+                let args: Vec<Arg<'_>> = part.iter().map(|c| Arg::Text(c)).collect();
+                let list = in_list(part.len());
+                let sql = format!("SELECT {KEV_COLUMNS} FROM kev WHERE cve_id IN {list} ORDER BY cve_id");
+                for row in conn.fetch_all(&sql, &args).await? {
+                    let entry = kev_entry(&row)?;
+                    if let Some(f) = cve_group.get(&entry.cve_id).and_then(|g| out.get_mut(g)) {
+                        f.kev.push(entry);
+                    }
+                }
+                let sql = format!("SELECT cve, epss, percentile FROM epss WHERE cve IN {list} ORDER BY cve");
+                for row in conn.fetch_all(&sql, &args).await? {
+                    let score = EpssScore {
+                        cve: row.text(0)?,
+                        epss: row.f64(1)?,
+                        percentile: row.f64(2)?,
+                    };
+                    if let Some(f) = cve_group.get(&score.cve).and_then(|g| out.get_mut(g)) {
+                        f.epss.push(score);
+                    }
+                }
             }
             Ok(out)
         })
