@@ -14,6 +14,11 @@ use crate::commands::{
     scan, schema, threats, vocabulary,
 };
 
+// mimalloc: SBOMs and advisories are millions of small allocations; it frees them
+// faster and fragments less than glibc's allocator (BENCHMARKS.md, "Formats", "Scan").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes, documented in README.md and `medsec --help`.
 pub mod exit {
     /// Success.

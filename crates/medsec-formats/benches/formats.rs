@@ -13,6 +13,11 @@
 #[path = "synthetic/mod.rs"]
 mod synthetic;
 
+// The allocator of the medsec binary, so that the figures are the binary's. Without it
+// (glibc's allocator) the figures are in BENCHMARKS.md too.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

@@ -24,6 +24,10 @@ use medsec_match::{CpeProductMap, MatchContext};
 use medsec_scan::{Portfolio, ScanOptions, Verdict, load_index};
 use medsec_store::{ImportOptions, NoProgress, Store};
 
+// The same allocator as the medsec binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn env_path(name: &str, default: &str) -> PathBuf {
     std::env::var_os(name).map_or_else(|| PathBuf::from(default), PathBuf::from)
 }

@@ -91,6 +91,8 @@ pub struct CandidateIndex {
     /// Per record: its title, or the first sentence of its details.
     titles: Vec<Option<String>>,
     by_key: HashMap<String, Vec<usize>>,
+    /// Records left out because their source withdrew or rejected them.
+    withdrawn: usize,
 }
 
 impl CandidateIndex {
@@ -105,22 +107,58 @@ impl CandidateIndex {
 
     /// Adds records not in the index yet (loading in chunks keeps the peak low).
     pub fn extend(&mut self, records: Vec<StoredAdvisory>, ctx: &MatchContext) {
-        for mut c in records {
-            let i = self.records.len();
-            for key in index_keys_with(&c.advisory, &ctx.registries) {
-                self.by_key.entry(key).or_default().push(i);
+        for c in records {
+            self.admit(c, None, ctx);
+        }
+    }
+
+    /// Puts one record in `slot` (or a new one), with its keys and title, stripped of
+    /// what matching never reads. A withdrawn or rejected record is left out: it speaks
+    /// for nothing.
+    fn admit(&mut self, mut c: StoredAdvisory, slot: Option<usize>, ctx: &MatchContext) {
+        if c.advisory.withdrawn.is_some() {
+            self.withdrawn += 1;
+            return;
+        }
+        let i = slot.unwrap_or(self.records.len());
+        for key in index_keys_with(&c.advisory, &ctx.registries) {
+            let list = self.by_key.entry(key).or_default();
+            if !list.contains(&i) {
+                list.push(i);
             }
-            let a = &mut c.advisory;
-            self.titles.push(
-                a.title
-                    .clone()
-                    .or_else(|| a.details.as_deref().map(first_sentence)),
-            );
-            a.details = None;
-            a.references = Vec::new();
-            a.notes = Vec::new();
-            a.threats = Vec::new();
+        }
+        let a = &mut c.advisory;
+        // NVD's match criteria ids name the criterion for NVD's own API; the criterion
+        // itself is kept.
+        for entry in &mut a.affected {
+            if let medsec_core::advisory::Package::Cpe {
+                match_criteria_id, ..
+            } = &mut entry.what
+            {
+                *match_criteria_id = None;
+            }
+        }
+        let title = a
+            .title
+            .clone()
+            .or_else(|| a.details.as_deref().map(first_sentence));
+        a.details = None;
+        a.title = None;
+        a.references = Vec::new();
+        a.notes = Vec::new();
+        a.threats = Vec::new();
+        a.remediations = Vec::new();
+        a.severities = Vec::new();
+        a.aliases = Vec::new();
+        a.related = Vec::new();
+        a.cwes = Vec::new();
+        a.known_exploited = None;
+        if slot.is_some() {
+            self.records[i] = c;
+            self.titles[i] = title;
+        } else {
             self.records.push(c);
+            self.titles.push(title);
         }
     }
 
@@ -132,42 +170,31 @@ impl CandidateIndex {
         self.records.is_empty()
     }
 
+    /// Records left out because their source withdrew or rejected them.
+    pub fn withdrawn(&self) -> usize {
+        self.withdrawn
+    }
+
     /// Adds or replaces records (by source and record key), e.g. after an update; only
-    /// the new records' keys are computed.
+    /// the changed records' keys are computed. A replaced record's old keys stop
+    /// leading to it; a record now withdrawn leaves the index.
     pub fn upsert(&mut self, records: Vec<StoredAdvisory>, ctx: &MatchContext) {
         let mut position: HashMap<(String, String), usize> = HashMap::new();
         for (i, r) in self.records.iter().enumerate() {
             position.insert((r.source.clone(), r.record_key.clone()), i);
         }
-        let fresh = CandidateIndex::new(records, ctx);
-        let mut slot_of_fresh = Vec::with_capacity(fresh.records.len());
-        for ((r, title), _) in fresh.records.into_iter().zip(fresh.titles).zip(0..) {
-            let id = (r.source.clone(), r.record_key.clone());
-            let slot = match position.get(&id) {
-                Some(&i) => {
-                    // The old version's keys no longer lead to this slot.
-                    for key in index_keys_with(&self.records[i].advisory, &ctx.registries) {
-                        if let Some(list) = self.by_key.get_mut(&key) {
-                            list.retain(|&x| x != i);
-                        }
+        for r in records {
+            let slot = position
+                .get(&(r.source.clone(), r.record_key.clone()))
+                .copied();
+            if let Some(i) = slot {
+                for key in index_keys_with(&self.records[i].advisory, &ctx.registries) {
+                    if let Some(list) = self.by_key.get_mut(&key) {
+                        list.retain(|&x| x != i);
                     }
-                    self.records[i] = r;
-                    self.titles[i] = title;
-                    i
                 }
-                None => {
-                    self.records.push(r);
-                    self.titles.push(title);
-                    self.records.len() - 1
-                }
-            };
-            slot_of_fresh.push(slot);
-        }
-        for (key, list) in fresh.by_key {
-            let entry = self.by_key.entry(key).or_default();
-            entry.extend(list.into_iter().map(|i| slot_of_fresh[i]));
-            entry.sort_unstable();
-            entry.dedup();
+            }
+            self.admit(r, slot, ctx);
         }
     }
 }

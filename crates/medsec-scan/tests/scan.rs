@@ -243,6 +243,7 @@ fn an_incremental_rematch_equals_a_full_one() {
     assert!(portfolio.len() < portfolio.component_count());
     let before = records();
     let mut index = CandidateIndex::new(before.clone(), &ctx);
+    let withdrawn_before = index.withdrawn();
     let mut results = portfolio.match_components(None, &index, &ctx);
     assert!(!decided(&portfolio, &results).is_empty());
 
@@ -273,7 +274,18 @@ fn an_incremental_rematch_equals_a_full_one() {
         a.versions.clear();
     }
     changed.push(u);
-    assert_eq!(changed.len(), 2);
+    // And the curl record is withdrawn: its findings must go.
+    let mut w = before
+        .iter()
+        .find(|r| r.record_key == "CVE-2023-38545")
+        .unwrap()
+        .clone();
+    w.advisory.withdrawn = Some(medsec_core::advisory::Withdrawn {
+        at: None,
+        reason: Some("test".into()),
+    });
+    changed.push(w);
+    assert_eq!(changed.len(), 3);
     let changed_vulns: HashSet<String> = changed.iter().map(|r| r.vulnerability.clone()).collect();
     let mut changed_keys: HashSet<String> = HashSet::new();
     for r in before
@@ -300,6 +312,12 @@ fn an_incremental_rematch_equals_a_full_one() {
     let fresh = CandidateIndex::new(after, &ctx);
     let full = portfolio.match_components(None, &fresh, &ctx);
     assert_eq!(decided(&portfolio, &results), decided(&portfolio, &full));
+    assert!(
+        !decided(&portfolio, &results)
+            .iter()
+            .any(|(_, _, v, _)| v == "CVE-2023-38545")
+    );
+    assert_eq!(index.withdrawn(), withdrawn_before + 1);
     // And zlib is no longer affected anywhere.
     assert!(
         !decided(&portfolio, &results)

@@ -17,7 +17,7 @@ use crate::import::{self, ImportObserver, ImportOptions};
 use crate::kev::KevEntry;
 use crate::model::{
     BatchInfo, EpssInfo, ExportFilter, ExportSummary, ImportSummary, KevInfo, RecordCounts,
-    SourceCount, Stats, StoredAdvisory, StoredAlias, StoredScore, StoreState, Vulnerability,
+    SourceCount, Stats, StoreState, StoredAdvisory, StoredAlias, StoredScore, Vulnerability,
     VulnerabilityFacts,
 };
 use crate::prepare::decode_body;
@@ -133,7 +133,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
-            .pragma("cache_size", "-65536")
+            // 16 MiB of page cache per connection (4 connections): reads lean on the
+            // operating system's file cache; a bigger per-process cache shows up in the
+            // scanning process's memory (the 2 GiB budget of issue 6).
+            .pragma("cache_size", "-16384")
             .pragma("temp_store", "memory")
             .statement_cache_capacity(512);
         let pool = SqlitePoolOptions::new()
@@ -201,7 +204,7 @@ impl Store {
                 // IMMEDIATE: take the write lock now, so the ids chosen at the start stay free.
                 let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
                 // A larger page cache for this connection while it writes the batch.
-                sqlx::query("PRAGMA cache_size = -262144")
+                sqlx::query("PRAGMA cache_size = -131072")
                     .execute(&mut *tx)
                     .await?;
                 let result =
@@ -210,7 +213,7 @@ impl Store {
                     Ok(summary) => {
                         tx.commit().await?;
                         let mut c = p.acquire().await?;
-                        sqlx::query("PRAGMA cache_size = -65536")
+                        sqlx::query("PRAGMA cache_size = -16384")
                             .execute(&mut *c)
                             .await?;
                         Ok(summary)
