@@ -58,7 +58,7 @@ pub fn options(platforms: &[String], cpe_map: Option<&PathBuf>) -> miette::Resul
     for p in platforms {
         let cpe: Cpe = p.parse().map_err(|e| {
             miette::miette!(
-                code = "medsec::cpe",
+                code = "medsec::cpe::invalid",
                 "--platform {p:?} is not a CPE 2.3 name: {e}"
             )
         })?;
