@@ -87,8 +87,9 @@ fn directories(
     Ok(dirs)
 }
 
-/// One `changes.csv` line: `"path","timestamp"`.
-fn parse_changes(url: &str, text: &str) -> Result<Vec<(String, Timestamp)>, SyncError> {
+/// Parses a `changes.csv` listing (one `"path","timestamp"` line per document); a path
+/// that is not a relative path to a `.json` document inside the directory is refused.
+pub fn parse_changes(url: &str, text: &str) -> Result<Vec<(String, Timestamp)>, SyncError> {
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();

@@ -248,6 +248,12 @@ fn fetch_page(
     ))
 }
 
+/// Checks an NVD CVE API 2.0 page's envelope (format, version, `startIndex`) without
+/// keeping it; the message says what is wrong.
+pub fn check_page_envelope(body: &[u8], start: u64) -> Result<(), String> {
+    check_page(body, start).map(|_| ())
+}
+
 fn check_page(body: &[u8], start: u64) -> Result<Envelope, String> {
     let env: Envelope = serde_json::from_slice(body).map_err(|e| {
         format!(
