@@ -50,17 +50,6 @@ fuzz_target!(|data: &[u8]| {
         }
         if i > 0 {
             let prev = &range.events[i - 1].point;
-            // Known finding, left to medsec-match (see README, Findings): `> 1 | < 1`
-            // gives `[After(1) affected, At(1) outside]`, which the evaluator reads as
-            // "every version above 1". Skipped so the run looks for anything else;
-            // remove this when `build` refuses an interval open at both ends on one
-            // version.
-            if i % 2 == 1
-                && let (Point::After(v), Point::At(w)) = (prev, &e.point)
-                && Scheme::Generic.compare(v, w) == Ok(Ordering::Equal)
-            {
-                return;
-            }
             // Equal keys are fine: the evaluator lets the later event win a tie, so
             // `>= 1 | < 1` is an empty interval and `< 2 | 2.x` joins two.
             let o = order(prev, &e.point);

@@ -390,9 +390,14 @@ fn build(intervals: &[Interval]) -> Option<VersionRange> {
             }
         }
         if let (Bound::Incl(l) | Bound::Excl(l), Bound::Incl(h) | Bound::Excl(h)) = (&iv.lo, &iv.hi)
-            && cmp(l, h)? == Ordering::Greater
         {
-            return None;
+            let order = cmp(l, h)?;
+            // Start above end, or one version with either end excluded (`> 1 | < 1`):
+            // empty or self-contradictory text, never a range (found by fuzzing).
+            let single_version = matches!((&iv.lo, &iv.hi), (Bound::Incl(_), Bound::Incl(_)));
+            if order == Ordering::Greater || (order == Ordering::Equal && !single_version) {
+                return None;
+            }
         }
         r = match &iv.lo {
             Bound::Unbounded if i == 0 => r.with_event(Point::Earliest, RangeState::Affected),
@@ -414,6 +419,14 @@ fn build(intervals: &[Interval]) -> Option<VersionRange> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn an_interval_empty_at_one_version_is_not_a_range() {
+        // Regression (fuzz/artifacts/range_text): `> 1 | < 1` used to come out as every
+        // version above 1 affected.
+        assert!(interpret_range_text("> 1| < 1").is_none());
+        assert!(interpret_range_text("> 1 | <= 1").is_none());
+    }
 
     /// The range's compact form (see `VersionRange`'s Display), or "none".
     fn show(text: &str) -> String {
