@@ -23,6 +23,23 @@ fn medsec(home: &Path) -> Command {
     c
 }
 
+/// Runs `medsec ARGS…` (which must succeed) and reads its standard output as JSON.
+fn json_of(home: &Path, args: &[&str], extra: &[&Path]) -> serde_json::Value {
+    let out = medsec(home)
+        .args(args)
+        .args(extra)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+fn stats(home: &Path) -> serde_json::Value {
+    json_of(home, &["db", "stats", "--format", "json"], &[])
+}
+
 fn imported(home: &Path) {
     medsec(home)
         .args(["db", "import"])
@@ -49,14 +66,7 @@ fn import_is_idempotent_and_stats_count_it() {
     assert_eq!(v["changed"], false);
     assert_eq!(v["records"]["unchanged"], 242);
     assert_eq!(v["records"]["new"], 0);
-    let out = medsec(home.path())
-        .args(["db", "stats", "--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let s: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let s = stats(home.path());
     assert_eq!(s["total_records"], 242);
     assert_eq!(s["backend"], "sqlite");
     // Every import is recorded; the second one as unchanged.
@@ -115,14 +125,7 @@ fn a_malformed_feed_is_named_and_nothing_is_stored() {
         .code(2)
         .stderr(predicate::str::contains("b.json"))
         .stderr(predicate::str::contains("rolled back"));
-    let out = medsec(home.path())
-        .args(["db", "stats", "--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let s: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let s = stats(home.path());
     assert_eq!(s["total_records"], 242);
     assert_eq!(s["batches"], 1, "the failed import left no batch");
 }
@@ -298,14 +301,7 @@ fn sync_imports_pages_and_error_answers_never_wipe_the_store() {
             .code(2)
             .stderr(predicate::str::contains(expect))
             .stderr(predicate::str::contains("nothing was imported"));
-        let out = medsec(home.path())
-            .args(["db", "stats", "--format", "json"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        let s: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let s = stats(home.path());
         assert_eq!(s["total_records"], 242, "after a {status} answer");
     }
     // A good answer imports both pages (the two records are already stored: unchanged).
