@@ -135,15 +135,11 @@ fn scan_finds_real_vulnerabilities_with_their_reasons() {
     let home = tempfile::tempdir().unwrap();
     imported(home.path());
     let sbom = root().join("examples/patient-monitor/sbom/monitor-firmware.cdx.json");
-    let out = medsec(home.path())
-        .args(["scan", "--format", "json"])
-        .arg(&sbom)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let r: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let r = json_of(
+        home.path(),
+        &["scan", "--format", "json"],
+        &[sbom.as_path()],
+    );
     let findings = r["findings"].as_array().unwrap();
     let zlib = findings
         .iter()
@@ -165,15 +161,11 @@ fn scan_finds_real_vulnerabilities_with_their_reasons() {
         .arg(&sbom)
         .assert()
         .code(1);
-    let sarif = medsec(home.path())
-        .args(["scan", "--format", "sarif"])
-        .arg(&sbom)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let s: serde_json::Value = serde_json::from_slice(&sarif).unwrap();
+    let s = json_of(
+        home.path(),
+        &["scan", "--format", "sarif"],
+        &[sbom.as_path()],
+    );
     assert_eq!(s["version"], "2.1.0");
     let results = s["runs"][0]["results"].as_array().unwrap();
     assert!(
@@ -188,15 +180,11 @@ fn a_pypi_component_is_matched_through_osv_with_the_fixed_version() {
     let home = tempfile::tempdir().unwrap();
     imported(home.path());
     let sbom = root().join("examples/ivd-analyser/sbom/lis-interface.cdx.json");
-    let out = medsec(home.path())
-        .args(["scan", "--format", "json", "--only-affected"])
-        .arg(&sbom)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let r: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let r = json_of(
+        home.path(),
+        &["scan", "--format", "json", "--only-affected"],
+        &[sbom.as_path()],
+    );
     let findings = r["findings"].as_array().unwrap();
     assert!(!findings.is_empty());
     for f in findings {

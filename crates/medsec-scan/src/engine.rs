@@ -199,19 +199,9 @@ impl CandidateIndex {
     }
 }
 
-/// Matches every prepared component against the candidate records. Candidates are
-/// found through the advisory's own index keys, so a record is only tried on the
-/// components that share a key with it.
-pub fn match_all(
-    prepared: &Prepared,
-    candidates: &[StoredAdvisory],
-    ctx: &MatchContext,
-) -> Vec<Matched> {
-    let index = CandidateIndex::new(candidates.to_vec(), ctx);
-    match_indexed(prepared, &index, ctx)
-}
-
-/// [`match_all`] against an index built once.
+/// Matches every prepared component against the candidate records of the index.
+/// Candidates are found through the advisory's own index keys, so a record is only
+/// tried on the components that share a key with it.
 pub fn match_indexed(
     prepared: &Prepared,
     index: &CandidateIndex,

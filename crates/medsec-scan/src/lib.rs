@@ -3,7 +3,7 @@
 //! ```text
 //! Sbom ──prepare──▶ components with candidate keys (purl, eco, cpe, vp; declared or derived)
 //!        └─ all keys ──▶ Store::candidates ──▶ stored records sharing a key
-//! match_all: each component × each record sharing a key ──▶ medsec_match::match_component
+//! CandidateIndex + match_indexed: each component × each record sharing a key ──▶ medsec_match::match_component
 //!        (one verdict per record: its most severe match) grouped per merged vulnerability
 //! findings: the verdict of the most confident records, severity from the scores,
 //!        KEV and EPSS from the merged vulnerability ──▶ Finding (with all evidence)
@@ -19,9 +19,9 @@ mod report;
 mod sarif;
 
 pub use engine::{
-    CandidateIndex, Matched, Prepared, PreparedComponent, findings, match_all,
-    match_component_indexed, match_indexed, match_query_indexed, match_query_restricted, prepare,
-    prepare_components, severity_of, sort_findings, verdict,
+    CandidateIndex, Matched, Prepared, PreparedComponent, findings, match_component_indexed,
+    match_indexed, match_query_indexed, match_query_restricted, prepare, prepare_components,
+    severity_of, sort_findings, verdict,
 };
 pub use finding::{ComponentRef, Epss, Evidence, Finding, ScoreRef, Severity};
 pub use portfolio::{Portfolio, Verdict, verdicts};
