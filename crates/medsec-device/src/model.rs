@@ -67,6 +67,13 @@ pub struct Identity {
     pub categories: Vec<String>,
     /// Markets where the device is placed, with its regulatory class in each.
     pub markets: Vec<Market>,
+    /// The security level (1–4) the device's capabilities are designed to meet, in the
+    /// sense of IEC 62443-4-2 and IEC TR 60601-4-5 (SL-C). Requirements that apply only
+    /// from a level on use it; without it the test policy's default for the device's
+    /// risk class is used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 4))]
+    pub security_level: Option<u8>,
 }
 
 /// A market and the device's regulatory class there.
@@ -521,6 +528,11 @@ pub struct Control {
     pub description: Option<String>,
     /// The elements or flows it protects and against which STRIDE categories.
     pub mitigates: Vec<Mitigation>,
+    /// The harmonised controls of the requirements catalogue it puts in place
+    /// (`HC-NN`, listed by `medsec controls`). Coverage counts a clause as partly
+    /// covered once a control is declared, and covered when its tests pass.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub implements: Vec<String>,
 }
 
 /// One target of a control.

@@ -257,6 +257,7 @@ pub fn device(elements: usize, flows: usize, seed: u64) -> Device {
                     }
                 })
                 .collect(),
+            implements: Vec::new(),
         })
         .collect();
     Device {
@@ -266,6 +267,7 @@ pub fn device(elements: usize, flows: usize, seed: u64) -> Device {
             manufacturer: "medsec benchmarks".into(),
             version: format!("seed-{seed}"),
             udi_di: None,
+            security_level: None,
             intended_use: "None: generated for measurement.".into(),
             categories: vec!["hospital-networked".into(), "therapeutic".into()],
             markets: vec![Market {

@@ -195,6 +195,7 @@ proptest! {
             name: "Control under test".into(),
             description: None,
             mitigates: vec![Mitigation { target, stride: vec![stride] }],
+            implements: Vec::new(),
         });
         let after = analyse_device(&device, &catalogue);
         let ids_after: Vec<String> = after.threats.iter().map(|t| t.id.clone()).collect();

@@ -131,6 +131,7 @@ impl Draft {
                     manufacturer: String::new(),
                     version: String::new(),
                     udi_di: None,
+                    security_level: None,
                     intended_use: String::new(),
                     categories: Vec::new(),
                     markets: Vec::new(),

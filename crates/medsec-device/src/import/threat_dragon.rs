@@ -756,6 +756,7 @@ fn report_threats(draft: &mut Draft, cell: &Value, pointer: &str, target: Option
                     target: target.to_owned(),
                     stride: vec![category],
                 }],
+                implements: Vec::new(),
             });
             draft.report.push(
                 ItemKind::Mapped,
