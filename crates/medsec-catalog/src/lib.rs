@@ -135,9 +135,7 @@ impl Catalog {
                     source,
                 })?;
                 let path = entry.path();
-                let is_yaml = path
-                    .extension()
-                    .is_some_and(|e| e == "yaml" || e == "yml");
+                let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
                 if is_yaml && path.is_file() {
                     let relative = if sub.is_empty() {
                         entry.file_name().to_string_lossy().into_owned()
@@ -171,8 +169,7 @@ impl Catalog {
             file: name.to_owned(),
             message: e.to_string(),
         };
-        self.files
-            .insert(name.to_owned(), text.as_bytes().to_vec());
+        self.files.insert(name.to_owned(), text.as_bytes().to_vec());
         if relative == "frameworks.yaml" {
             let file: model::FrameworkFile = serde_saphyr::from_str(text).map_err(syntax)?;
             self.frameworks.extend(file.frameworks);
@@ -357,7 +354,11 @@ impl Catalog {
             }
             for rel in &r.related {
                 if !requirement_ids.contains(rel.as_str()) {
-                    push(file, &r.id, format!("related requirement `{rel}` is unknown"));
+                    push(
+                        file,
+                        &r.id,
+                        format!("related requirement `{rel}` is unknown"),
+                    );
                 }
                 if rel == &r.id {
                     push(file, &r.id, "relates to itself".into());
@@ -393,7 +394,11 @@ impl Catalog {
             let mut last = t.independence;
             for (rank, independence) in &t.independence_from_rank {
                 if !(1..=4).contains(rank) {
-                    push(file, &t.id, format!("independence_from_rank: rank {rank} is not 1 to 4"));
+                    push(
+                        file,
+                        &t.id,
+                        format!("independence_from_rank: rank {rank} is not 1 to 4"),
+                    );
                 }
                 if *independence <= last {
                     push(
@@ -425,25 +430,39 @@ impl Catalog {
                     push(
                         file,
                         &t.id,
-                        format!("source `{s}` has no known prefix (see sources.rs in the docs of `is_known_source`)"),
+                        format!(
+                            "source `{s}` has no known prefix (see sources.rs in the docs of `is_known_source`)"
+                        ),
                     );
                 }
             }
             if let Some(rules) = &rules {
                 for pattern in &t.threats.rules {
                     if !rules.rules.iter().any(|r| matches_pattern(pattern, &r.id)) {
-                        push(file, &t.id, format!("threat rule pattern `{pattern}` matches no rule"));
+                        push(
+                            file,
+                            &t.id,
+                            format!("threat rule pattern `{pattern}` matches no rule"),
+                        );
                     }
                 }
             }
             for cwe in &t.threats.cwe {
                 if !rule_cwe.contains(cwe.as_str()) {
-                    push(file, &t.id, format!("no threat rule names {cwe}, so the link finds nothing"));
+                    push(
+                        file,
+                        &t.id,
+                        format!("no threat rule names {cwe}, so the link finds nothing"),
+                    );
                 }
             }
             for capec in &t.threats.capec {
                 if !rule_capec.contains(capec.as_str()) {
-                    push(file, &t.id, format!("no threat rule names {capec}, so the link finds nothing"));
+                    push(
+                        file,
+                        &t.id,
+                        format!("no threat rule names {capec}, so the link finds nothing"),
+                    );
                 }
             }
             if let Some(c) = &t.applies {
@@ -542,20 +561,44 @@ pub fn matches_pattern(pattern: &str, id: &str) -> bool {
 /// prefixes, each naming a public catalogue of tests or attacks.
 pub const SOURCE_PREFIXES: &[(&str, &str)] = &[
     ("WSTG-", "OWASP Web Security Testing Guide test id"),
-    ("MASVS-", "OWASP Mobile Application Security Verification Standard v2 control"),
+    (
+        "MASVS-",
+        "OWASP Mobile Application Security Verification Standard v2 control",
+    ),
     ("MASTG", "OWASP Mobile Application Security Testing Guide"),
-    ("ISVS-", "OWASP IoT Security Verification Standard requirement group"),
-    ("ASVS-", "OWASP Application Security Verification Standard chapter"),
-    ("NIST-SP-800-115", "NIST SP 800-115, Technical Guide to Information Security Testing and Assessment"),
-    ("ENISA-", "ENISA Baseline Security Recommendations for IoT (2017) measure"),
+    (
+        "ISVS-",
+        "OWASP IoT Security Verification Standard requirement group",
+    ),
+    (
+        "ASVS-",
+        "OWASP Application Security Verification Standard chapter",
+    ),
+    (
+        "NIST-SP-800-115",
+        "NIST SP 800-115, Technical Guide to Information Security Testing and Assessment",
+    ),
+    (
+        "ENISA-",
+        "ENISA Baseline Security Recommendations for IoT (2017) measure",
+    ),
     ("CAPEC-", "MITRE CAPEC attack pattern"),
     ("CWE-", "MITRE CWE weakness"),
-    ("MD-", "medical-device attack class of the threat fact sheet (threats-and-tests.md §A5)"),
+    (
+        "MD-",
+        "medical-device attack class of the threat fact sheet (threats-and-tests.md §A5)",
+    ),
     ("ManiMed", "BSI ManiMed project report (2020)"),
-    ("CLSMD-", "Singapore Cybersecurity Labelling Scheme for Medical Devices level"),
+    (
+        "CLSMD-",
+        "Singapore Cybersecurity Labelling Scheme for Medical Devices level",
+    ),
     ("UL2900-2-1", "UL 2900-2-1 clause"),
     ("CVE-", "a published vulnerability that motivates the test"),
-    ("SweynTooth", "SweynTooth BLE link-layer vulnerability family (FDA safety communication, 2020)"),
+    (
+        "SweynTooth",
+        "SweynTooth BLE link-layer vulnerability family (FDA safety communication, 2020)",
+    ),
 ];
 
 pub fn is_known_source(source: &str, requirements: &HashSet<&str>) -> bool {

@@ -125,7 +125,12 @@ impl TestPolicy {
     /// The rule checks a file cannot express in its shape.
     fn check(&self) -> Result<(), String> {
         let ranks: Vec<u8> = self.levels.iter().map(|l| l.rank).collect();
-        if ranks.is_empty() || ranks.iter().enumerate().any(|(i, r)| usize::from(*r) != i + 1) {
+        if ranks.is_empty()
+            || ranks
+                .iter()
+                .enumerate()
+                .any(|(i, r)| usize::from(*r) != i + 1)
+        {
             return Err("levels: ranks must be 1, 2, … in order, at most 4".into());
         }
         if ranks.len() > 4 {
@@ -145,7 +150,9 @@ impl TestPolicy {
                     return Err(format!("class_ranks: `{class}` is not a class of {market}"));
                 }
                 if !rank_ok(*rank) {
-                    return Err(format!("class_ranks: {market} {class}: rank {rank} is not a level"));
+                    return Err(format!(
+                        "class_ranks: {market} {class}: rank {rank} is not a level"
+                    ));
                 }
             }
         }
@@ -162,7 +169,11 @@ impl TestPolicy {
         for rank in 1..=top {
             match self.security_level.get(&rank) {
                 Some(sl) if (1..=4).contains(sl) => {}
-                Some(sl) => return Err(format!("security_level: SL{sl} for rank {rank} is not 1 to 4")),
+                Some(sl) => {
+                    return Err(format!(
+                        "security_level: SL{sl} for rank {rank} is not 1 to 4"
+                    ));
+                }
                 None => return Err(format!("security_level: no level for rank {rank}")),
             }
         }
@@ -178,7 +189,10 @@ impl TestPolicy {
 
     /// The rank of a device: the highest over its markets (a device sold where its class is
     /// highest is tested for that market), and the market and class that set it.
-    pub fn device_rank(&self, markets: &BTreeMap<String, String>) -> (u8, Option<(String, String)>) {
+    pub fn device_rank(
+        &self,
+        markets: &BTreeMap<String, String>,
+    ) -> (u8, Option<(String, String)>) {
         let mut best: Option<(u8, (String, String))> = None;
         for (market, class) in markets {
             if let Some(rank) = self.class_ranks.get(market).and_then(|c| c.get(class))
@@ -198,13 +212,19 @@ impl TestPolicy {
     }
 
     /// Whether the laboratory rule applies to a device, and the market/class that make it.
-    pub fn laboratory_applies(&self, markets: &BTreeMap<String, String>) -> Option<(String, String)> {
-        self.laboratory.classes.iter().find_map(|(market, classes)| {
-            markets
-                .get(market)
-                .filter(|class| classes.contains(class))
-                .map(|class| (market.clone(), class.clone()))
-        })
+    pub fn laboratory_applies(
+        &self,
+        markets: &BTreeMap<String, String>,
+    ) -> Option<(String, String)> {
+        self.laboratory
+            .classes
+            .iter()
+            .find_map(|(market, classes)| {
+                markets
+                    .get(market)
+                    .filter(|class| classes.contains(class))
+                    .map(|class| (market.clone(), class.clone()))
+            })
     }
 }
 
@@ -224,7 +244,10 @@ mod tests {
         let (rank, why) = p.device_rank(&markets);
         assert_eq!(rank, 3);
         assert_eq!(why, Some(("eu-mdr".into(), "IIb".into())));
-        assert_eq!(p.laboratory_applies(&markets), Some(("eu-mdr".into(), "IIb".into())));
+        assert_eq!(
+            p.laboratory_applies(&markets),
+            Some(("eu-mdr".into(), "IIb".into()))
+        );
         let us_only: BTreeMap<String, String> = [("fda".to_owned(), "II".to_owned())].into();
         assert_eq!(p.laboratory_applies(&us_only), None);
     }
@@ -233,10 +256,14 @@ mod tests {
     fn bad_policies_are_refused_with_the_reason() {
         let good = DEFAULT_POLICY;
         let bad = good.replace("IIb: 3", "IIc: 3");
-        let e = TestPolicy::from_text("p.yaml", &bad).unwrap_err().to_string();
+        let e = TestPolicy::from_text("p.yaml", &bad)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("`IIc` is not a class of eu-mdr"), "{e}");
         let bad = good.replace("default_rank: 1", "default_rank: 9");
-        let e = TestPolicy::from_text("p.yaml", &bad).unwrap_err().to_string();
+        let e = TestPolicy::from_text("p.yaml", &bad)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("default_rank 9"), "{e}");
     }
 }

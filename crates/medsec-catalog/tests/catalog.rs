@@ -97,7 +97,10 @@ fn clause_ids_cited_by_threat_rules_are_in_the_catalogue() {
         .map(|(id, _)| *id)
         .filter(|id| c.requirement(id).is_none())
         .collect();
-    assert!(missing.is_empty(), "cited by threat rules but not in the catalogue: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "cited by threat rules but not in the catalogue: {missing:?}"
+    );
 }
 
 #[test]

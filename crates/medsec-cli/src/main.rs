@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    advisory, assess, check, cpe, cvss, db, diagram, diff, import, init, purl, risk, rubric, sbom,
-    scan, schema, threats, vocabulary,
+    advisory, assess, catalog, check, cpe, cvss, db, diagram, diff, evidence, import, init, purl,
+    risk, rubric, sbom, scan, schema, threats, vocabulary,
 };
 
 // mimalloc: SBOMs and advisories are millions of small allocations; it frees them
@@ -56,12 +56,18 @@ enum Command {
     Assess(assess::Args),
     /// Check device files and report every problem with its location.
     Check(check::Args),
+    /// The harmonised controls and the crosswalk: every clause each control satisfies.
+    Controls(catalog::ControlsArgs),
+    /// Gap analysis: per framework, which applicable clauses are covered, partly covered or open.
+    Coverage(catalog::CoverageArgs),
     /// The offline vulnerability store: import, sync, stats, export.
     Db(db::Args),
     /// Draw the data-flow diagram (SVG, Mermaid or Graphviz DOT).
     Diagram(diagram::Args),
     /// Threats and risks added, removed and changed between two versions of a device.
     Diff(diff::Args),
+    /// Record test results with evidence files; list a device's results; get a file back.
+    Evidence(evidence::Args),
     /// Import a Threat Dragon or threagile model into a device.yaml.
     Import(import::Args),
     /// Parse CPE names: both bindings, the attributes, and matching relations.
@@ -72,6 +78,8 @@ enum Command {
     Init(init::Args),
     /// Parse and normalise package URLs.
     Purl(purl::Args),
+    /// The requirements that apply to a device, per framework, and why.
+    Requirements(catalog::RequirementsArgs),
     /// The FMEA register of a device: severity, exploitability, RPN, risk before and after controls.
     Risk(risk::Args),
     /// Apply the FDA/MITRE medical-device CVSS rubric (interactive or from an answers file).
@@ -82,6 +90,8 @@ enum Command {
     Scan(scan::Args),
     /// Print a JSON Schema (for editors and other tools).
     Schema(schema::Args),
+    /// The security test plan of a device: tests, rigour, laboratory, threats and requirements verified.
+    Testplan(catalog::TestplanArgs),
     /// STRIDE threats of a device, per element and per interaction, with their controls.
     Threats(threats::Args),
     /// List the controlled vocabularies a device file draws on.
@@ -95,19 +105,24 @@ fn main() -> ExitCode {
         Command::Advisory(args) => advisory::run(args),
         Command::Assess(args) => assess::run(args),
         Command::Check(args) => check::run(args),
+        Command::Controls(args) => catalog::run_controls(args),
+        Command::Coverage(args) => catalog::run_coverage(args),
         Command::Db(args) => db::run(args, cli.quiet),
         Command::Cpe(args) => cpe::run(args),
         Command::Cvss(args) => cvss::run(args),
         Command::Diagram(args) => diagram::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Evidence(args) => evidence::run(args),
         Command::Import(args) => import::run(args),
         Command::Init(args) => init::run(args),
         Command::Purl(args) => purl::run(args),
+        Command::Requirements(args) => catalog::run_requirements(args),
         Command::Risk(args) => risk::run(args),
         Command::Rubric(args) => rubric::run(args),
         Command::Sbom(args) => sbom::run(args),
         Command::Scan(args) => scan::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Testplan(args) => catalog::run_testplan(args),
         Command::Threats(args) => threats::run(args),
         Command::Vocabulary(args) => vocabulary::run(args),
     };

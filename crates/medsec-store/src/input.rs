@@ -196,7 +196,7 @@ pub(crate) fn open(
     }
 }
 
-fn hex(digest: &[u8]) -> String {
+pub(crate) fn hex(digest: &[u8]) -> String {
     use std::fmt::Write;
     let mut s = String::with_capacity(digest.len() * 2);
     for b in digest {

@@ -125,6 +125,7 @@
 mod db;
 pub mod epss;
 mod error;
+pub mod evidence;
 mod export;
 mod group;
 mod import;
@@ -136,6 +137,7 @@ mod store;
 
 pub use epss::{EpssScore, EpssSnapshot};
 pub use error::{LimitKind, Origin, Result, StoreError};
+pub use evidence::{NewEvidence, NewTestResult};
 pub use import::{ImportObserver, ImportOptions, ImportPhase, NoProgress};
 pub use input::Limits;
 pub use kev::{KevCatalog, KevEntry};

@@ -43,7 +43,7 @@ impl Backend {
 /// The vulnerability store. Cheap to clone (a pool handle).
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: Pool,
+    pub(crate) pool: Pool,
 }
 
 /// Keys looked up per `IN (…)` list.
@@ -167,7 +167,10 @@ impl Store {
     }
 
     /// Runs `f` on one pooled connection.
-    async fn with_conn<T>(&self, f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>) -> Result<T> {
+    pub(crate) async fn with_conn<T>(
+        &self,
+        f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>,
+    ) -> Result<T> {
         match &self.pool {
             Pool::Sqlite(p) => {
                 let mut c = p.acquire().await?;

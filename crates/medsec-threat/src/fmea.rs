@@ -104,6 +104,21 @@ pub struct RiskRow<'a> {
     pub residual_rpn: Option<u32>,
     pub residual_risk: RiskLevel,
     pub safety: bool,
+    /// Failed security tests that verify this row's threat: while any is listed, the
+    /// row's controls are not taken as effective (see [`RiskRow::reopen`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reopened_by: Vec<String>,
+}
+
+impl RiskRow<'_> {
+    /// Reopens the row because tests that verify its threat failed: the residual values
+    /// return to those before controls, since the controls were shown not to work.
+    pub fn reopen(&mut self, failed_tests: Vec<String>) {
+        self.residual_exploitability = self.exploitability.clone();
+        self.residual_rpn = self.rpn;
+        self.residual_risk = self.risk;
+        self.reopened_by = failed_tests;
+    }
 }
 
 /// The register and its policy.
@@ -286,6 +301,7 @@ fn row<'a>(threat: &'a Threat<'a>, policy: &'a Policy, logged: bool) -> RiskRow<
         residual_rpn,
         residual_risk,
         safety,
+        reopened_by: Vec::new(),
     }
 }
 

@@ -2,12 +2,14 @@
 
 pub mod advisory;
 pub mod assess;
+pub mod catalog;
 pub mod check;
 pub mod cpe;
 pub mod cvss;
 pub mod db;
 pub mod diagram;
 pub mod diff;
+pub mod evidence;
 pub mod import;
 pub mod init;
 pub mod input_error;
