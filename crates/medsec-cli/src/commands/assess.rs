@@ -28,9 +28,17 @@ pub struct Args {
     /// `medsec db import`; importing the same data again changes nothing).
     #[arg(long, value_name = "PATH")]
     pub advisories: Vec<PathBuf>,
-    /// Leave out the vulnerability stage (no store is opened).
+    /// Leave out the vulnerability stage (no store is opened, so no recorded test
+    /// results are read either).
     #[arg(long)]
     pub no_vulnerabilities: bool,
+    /// A test policy file instead of the built-in default (see
+    /// crates/medsec-catalog/policy/default-test-policy.yaml).
+    #[arg(long, value_name = "FILE")]
+    pub test_policy: Option<PathBuf>,
+    /// A folder of project catalogue files added to the built-in catalogue (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub catalog: Vec<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -40,7 +48,59 @@ struct Assessment<'a> {
     summary: &'a DeviceSummary,
     threats: ThreatStage,
     risk: RiskStage,
+    requirements: RequirementsStage,
+    tests: TestsStage,
+    coverage: CoverageStage,
     vulnerabilities: VulnerabilityStage,
+}
+
+/// The requirements stage: per framework, whether it applies and how many clauses do.
+#[derive(Serialize)]
+struct RequirementsStage {
+    catalogue: String,
+    security_level: u8,
+    security_level_from: &'static str,
+    frameworks: Vec<FrameworkCount>,
+}
+
+#[derive(Serialize)]
+struct FrameworkCount {
+    framework: String,
+    short: String,
+    applies: bool,
+    applicable: usize,
+    not_applicable: usize,
+}
+
+/// The test plan stage: rigour, laboratory rule and results.
+#[derive(Serialize)]
+struct TestsStage {
+    policy: String,
+    rigour: medsec_catalog::plan::Rigour,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    laboratory: Option<medsec_catalog::plan::LaboratoryRequirement>,
+    summary: medsec_catalog::plan::PlanSummary,
+    /// Where the results come from, or why none were read.
+    results: String,
+    /// Tests whose latest result failed.
+    failed: Vec<String>,
+}
+
+/// The coverage stage: per framework, covered, partly covered and open clauses.
+#[derive(Serialize)]
+struct CoverageStage {
+    frameworks: Vec<CoverageCount>,
+    /// Harmonised controls per state.
+    controls: BTreeMap<&'static str, usize>,
+}
+
+#[derive(Serialize)]
+struct CoverageCount {
+    framework: String,
+    short: String,
+    covered: usize,
+    partly: usize,
+    open: usize,
 }
 
 /// The vulnerability stage: each element's SBOM and inline components scanned against
@@ -84,11 +144,21 @@ struct RiskStage {
     policy: String,
     rows: usize,
     safety_relevant: usize,
+    /// Rows whose controls are not counted because a test verifying them failed.
+    reopened_by_failed_tests: usize,
     /// `[level, before controls, after controls]`.
     levels: Vec<(&'static str, usize, usize)>,
 }
 
-const STAGES: &[&str] = &["validate", "threats", "risk", "vulnerabilities"];
+const STAGES: &[&str] = &[
+    "validate",
+    "threats",
+    "risk",
+    "requirements",
+    "tests",
+    "coverage",
+    "vulnerabilities",
+];
 
 pub fn run(args: Args) -> miette::Result<u8> {
     let loaded = match load(&args.device) {
@@ -124,8 +194,96 @@ pub fn run(args: Args) -> miette::Result<u8> {
             Err(code) => return Ok(code),
         }
     };
+    let (catalog, test_policy) =
+        match super::catalog::load_catalog(&args.catalog, args.test_policy.as_ref())? {
+            Ok(x) => x,
+            Err(code) => return Ok(code),
+        };
+    if let Err(code) = super::catalog::check_implements(&loaded, &catalog) {
+        return Ok(code);
+    }
+    let (results, results_from) = if args.no_vulnerabilities {
+        (
+            Vec::new(),
+            "not read (--no-vulnerabilities: no store opened)".to_owned(),
+        )
+    } else {
+        (
+            super::catalog::read_results(&args.store, &loaded.device)?,
+            format!("store {}", args.store.url()),
+        )
+    };
     let model = medsec_threat::analyse(&loaded, &catalogue);
-    let register = medsec_threat::register(&model, &policy);
+    let mut register = medsec_threat::register(&model, &policy);
+    let test_plan = medsec_catalog::plan::plan(
+        &catalog,
+        &test_policy,
+        &loaded.device,
+        &model,
+        &register,
+        &results,
+    );
+    let reopened = medsec_catalog::results::reopen_failed(&mut register, &test_plan);
+    let coverage = medsec_catalog::coverage::coverage(
+        &catalog,
+        &test_policy,
+        &loaded.device,
+        &test_plan,
+        &results,
+    );
+    let (facts, rigour) = medsec_catalog::plan::facts(&loaded.device, &test_policy);
+    let judged = medsec_catalog::requirements::applicability(&catalog, &facts, &test_policy);
+    let requirements = RequirementsStage {
+        catalogue: catalog.digest.clone(),
+        security_level: rigour.security_level,
+        security_level_from: rigour.security_level_from,
+        frameworks: judged
+            .iter()
+            .map(|f| FrameworkCount {
+                framework: f.framework.id.clone(),
+                short: f.framework.short.clone(),
+                applies: f.applies,
+                applicable: f.requirements.iter().filter(|a| a.applies).count(),
+                not_applicable: f.requirements.iter().filter(|a| !a.applies).count(),
+            })
+            .collect(),
+    };
+    let tests = TestsStage {
+        policy: format!("{} {}", test_policy.policy, test_policy.version),
+        rigour: test_plan.rigour.clone(),
+        laboratory: test_plan.laboratory.clone(),
+        summary: test_plan.summary.clone(),
+        results: results_from,
+        failed: test_plan
+            .tests
+            .iter()
+            .filter(|t| {
+                t.result
+                    .as_ref()
+                    .is_some_and(|r| r.outcome == medsec_catalog::results::Outcome::Fail)
+            })
+            .map(|t| t.id.clone())
+            .collect(),
+    };
+    let mut control_states: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for c in &coverage.controls {
+        *control_states.entry(c.state.as_str()).or_default() += 1;
+    }
+    let coverage_stage = CoverageStage {
+        frameworks: coverage
+            .frameworks
+            .iter()
+            .filter(|f| f.applies)
+            .map(|f| CoverageCount {
+                framework: f.framework.clone(),
+                short: f.short.clone(),
+                covered: f.covered,
+                partly: f.partly,
+                open: f.open,
+            })
+            .collect(),
+        controls: control_states,
+    };
     let assessment = Assessment {
         device_file: loaded.path.display().to_string(),
         stages: STAGES,
@@ -140,12 +298,16 @@ pub fn run(args: Args) -> miette::Result<u8> {
             policy: register.policy.to_owned(),
             rows: register.rows.len(),
             safety_relevant: register.safety_rows(),
+            reopened_by_failed_tests: reopened,
             levels: register
                 .counts()
                 .into_iter()
                 .map(|(level, before, after)| (level.as_str(), before, after))
                 .collect(),
         },
+        requirements,
+        tests,
+        coverage: coverage_stage,
         vulnerabilities,
     };
     match args.format {
@@ -286,6 +448,88 @@ fn render(assessment: &Assessment<'_>, markdown: bool) -> String {
     out.push_str(&format!(
         "\n{} FMEA rows from {} rules; policy: {}. `medsec threats` and `medsec risk` list them.\n",
         r.rows, t.rules, r.policy
+    ));
+
+    if r.reopened_by_failed_tests > 0 {
+        out.push_str(&format!(
+            "{} FMEA row(s) reopened by failed tests: their controls are not counted until the tests pass.\n",
+            r.reopened_by_failed_tests
+        ));
+    }
+
+    heading(&mut out, "Requirements");
+    let q = &assessment.requirements;
+    let mut rows = Rows::new(["framework", "applies", "clauses", "not applicable"]);
+    for f in &q.frameworks {
+        rows.push([
+            f.short.clone(),
+            yes_no(f.applies),
+            f.applicable.to_string(),
+            f.not_applicable.to_string(),
+        ]);
+    }
+    out.push_str(&finish(rows));
+    out.push_str(&format!(
+        "\nTarget security level SL{} (from the {}). `medsec requirements` lists the clauses and why each applies.\n",
+        q.security_level, q.security_level_from
+    ));
+
+    heading(&mut out, "Test plan");
+    let tp = &assessment.tests;
+    let s = &tp.summary;
+    out.push_str(&format!(
+        "Rigour {} (rank {}{}); test policy {}.\n",
+        tp.rigour.level,
+        tp.rigour.rank,
+        tp.rigour
+            .set_by
+            .as_ref()
+            .map(|s| format!(", set by {s}"))
+            .unwrap_or_default(),
+        tp.policy
+    ));
+    match &tp.laboratory {
+        Some(lab) => out.push_str(&format!(
+            "Laboratory rule applies ({}): {} test(s) for a laboratory holding {}.\n",
+            lab.because, lab.tests, lab.accreditation
+        )),
+        None => out.push_str("Laboratory rule does not apply.\n"),
+    }
+    out.push_str(&format!(
+        "{} tests planned: {} passed, {} failed, {} not applicable, {} pending; results {}.\n\
+         {} of {} threats are verified by a planned test. `medsec testplan` lists the tests.\n",
+        s.planned,
+        s.passed,
+        s.failed,
+        s.not_applicable,
+        s.pending,
+        tp.results,
+        s.threats_verified,
+        s.threats_total
+    ));
+    if !tp.failed.is_empty() {
+        out.push_str(&format!("Failed: {}.\n", tp.failed.join(", ")));
+    }
+
+    heading(&mut out, "Requirements coverage");
+    let c = &assessment.coverage;
+    let mut rows = Rows::new(["framework", "covered", "partly", "open"]);
+    for f in &c.frameworks {
+        rows.push([
+            f.short.clone(),
+            f.covered.to_string(),
+            f.partly.to_string(),
+            f.open.to_string(),
+        ]);
+    }
+    out.push_str(&finish(rows));
+    out.push_str(&format!(
+        "\nHarmonised controls: {}. `medsec coverage` shows the gap analysis.\n",
+        c.controls
+            .iter()
+            .map(|(state, n)| format!("{n} {state}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
 
     heading(&mut out, "Vulnerabilities");

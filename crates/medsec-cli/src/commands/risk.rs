@@ -14,6 +14,16 @@ use crate::output::{Rows, print, print_json};
 pub struct Args {
     #[command(flatten)]
     pub common: Common,
+    /// Apply the device's recorded test results from the store: rows whose threat a
+    /// failed test verifies are reopened (their controls no longer count).
+    #[arg(long)]
+    pub test_results: bool,
+    #[command(flatten)]
+    pub store: super::store::StoreArgs,
+    /// The test policy the plan linking tests to threats is made with (with
+    /// --test-results).
+    #[arg(long, value_name = "FILE", requires = "test_results")]
+    pub test_policy: Option<std::path::PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -37,7 +47,24 @@ pub fn run(args: Args) -> miette::Result<u8> {
         Err(code) => return Ok(code),
     };
     let model = analyse(&inputs.loaded, &inputs.catalogue);
-    let register = register(&model, &inputs.policy);
+    let mut register = register(&model, &inputs.policy);
+    if args.test_results {
+        let (catalog, test_policy) =
+            match super::catalog::load_catalog(&[], args.test_policy.as_ref())? {
+                Ok(x) => x,
+                Err(code) => return Ok(code),
+            };
+        let results = super::catalog::read_results(&args.store, &inputs.loaded.device)?;
+        let plan = medsec_catalog::plan::plan(
+            &catalog,
+            &test_policy,
+            &inputs.loaded.device,
+            &model,
+            &register,
+            &results,
+        );
+        medsec_catalog::results::reopen_failed(&mut register, &plan);
+    }
     let shown: Vec<&RiskRow<'_>> = register
         .rows
         .iter()
@@ -76,6 +103,11 @@ pub fn run(args: Args) -> miette::Result<u8> {
                 "residual",
                 "safety",
             ]);
+            let reopened = register
+                .rows
+                .iter()
+                .filter(|r| !r.reopened_by.is_empty())
+                .count();
             for r in &shown {
                 rows.push([
                     r.id.to_owned(),
@@ -102,9 +134,21 @@ pub fn run(args: Args) -> miette::Result<u8> {
                     ),
                     if r.safety { "SAFETY" } else { "-" }.to_owned(),
                 ]);
+                if !r.reopened_by.is_empty() {
+                    let last = rows.rows.len() - 1;
+                    rows.rows[last][9]
+                        .push_str(&format!(" REOPENED by failed {}", r.reopened_by.join(", ")));
+                }
             }
+            let reopened_note = if reopened > 0 {
+                format!(
+                    "{reopened} row(s) reopened by failed tests: their controls are not counted.\n"
+                )
+            } else {
+                String::new()
+            };
             let summary = format!(
-                "{} rows, {} shown, {} safety-relevant; policy: {}\nrisk before → after controls: {}\n",
+                "{} rows, {} shown, {} safety-relevant; policy: {}\nrisk before → after controls: {}\n{reopened_note}",
                 register.rows.len(),
                 shown.len(),
                 register.safety_rows(),
