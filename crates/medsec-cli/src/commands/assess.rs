@@ -210,7 +210,7 @@ pub fn run(args: Args) -> miette::Result<u8> {
     } else {
         (
             super::catalog::read_results(&args.store, &loaded.device)?,
-            format!("store {}", args.store.url()),
+            "read from the store".to_owned(),
         )
     };
     let model = medsec_threat::analyse(&loaded, &catalogue);
