@@ -158,6 +158,14 @@ impl Catalog {
         self.finish()
     }
 
+    /// Adds one file given as text (`relative` says its kind: `frameworks.yaml`,
+    /// `controls.yaml`, `requirements/NAME.yaml` or `tests/NAME.yaml`) and checks the whole
+    /// catalogue again.
+    pub fn with_file(mut self, relative: &str, text: &str) -> Result<Catalog, CatalogError> {
+        self.add_text(relative, text)?;
+        self.finish()
+    }
+
     fn add_text(&mut self, relative: &str, text: &str) -> Result<(), CatalogError> {
         self.add_text_as(relative, relative, text)
     }
@@ -271,7 +279,7 @@ impl Catalog {
                 message,
             })
         };
-        let rules = medsec_threat::Catalogue::builtin().ok();
+        let rules = builtin_rules();
 
         let mut seen = HashSet::new();
         for f in &self.frameworks {
@@ -436,7 +444,7 @@ impl Catalog {
                     );
                 }
             }
-            if let Some(rules) = &rules {
+            if let Some(rules) = rules {
                 for pattern in &t.threats.rules {
                     if !rules.rules.iter().any(|r| matches_pattern(pattern, &r.id)) {
                         push(
@@ -471,6 +479,15 @@ impl Catalog {
         }
         problems
     }
+}
+
+/// The built-in threat rules, parsed once: test links are checked against them.
+fn builtin_rules() -> Option<&'static medsec_threat::Catalogue> {
+    static RULES: std::sync::OnceLock<Option<medsec_threat::Catalogue>> =
+        std::sync::OnceLock::new();
+    RULES
+        .get_or_init(|| medsec_threat::Catalogue::builtin().ok())
+        .as_ref()
 }
 
 /// Files of the embedded directory, by relative path.
