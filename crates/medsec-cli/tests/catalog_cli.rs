@@ -23,30 +23,60 @@ fn medsec(home: &Path) -> Command {
 }
 
 fn json_of(home: &Path, args: &[&str]) -> serde_json::Value {
-    let out = medsec(home).args(args).assert().success().get_output().stdout.clone();
+    let out = medsec(home)
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     serde_json::from_slice(&out).unwrap()
 }
 
 fn text_of(home: &Path, args: &[&str]) -> String {
-    let out = medsec(home).args(args).assert().success().get_output().stdout.clone();
+    let out = medsec(home)
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     String::from_utf8(out).unwrap()
 }
 
-const EXAMPLES: [&str; 4] = ["insulin-pump", "patient-monitor", "cardiac-implant", "ivd-analyser"];
+const EXAMPLES: [&str; 4] = [
+    "insulin-pump",
+    "patient-monitor",
+    "cardiac-implant",
+    "ivd-analyser",
+];
 
 #[test]
 fn golden_test_plans_and_requirements() {
     let home = tempfile::tempdir().unwrap();
     for device in EXAMPLES {
         let path = format!("examples/{device}");
-        let plan = text_of(home.path(), &["testplan", &path, "--format", "markdown", "--all"]);
+        let plan = text_of(
+            home.path(),
+            &["testplan", &path, "--format", "markdown", "--all"],
+        );
         insta::assert_snapshot!(format!("testplan-{device}"), plan);
-        let requirements = text_of(home.path(), &["requirements", &path, "--format", "markdown"]);
+        let requirements = text_of(
+            home.path(),
+            &["requirements", &path, "--format", "markdown"],
+        );
         insta::assert_snapshot!(format!("requirements-{device}"), requirements);
     }
     let coverage = text_of(
         home.path(),
-        &["coverage", "examples/insulin-pump", "--format", "markdown", "--framework", "eu-mdr"],
+        &[
+            "coverage",
+            "examples/insulin-pump",
+            "--format",
+            "markdown",
+            "--framework",
+            "eu-mdr",
+        ],
     );
     insta::assert_snapshot!("coverage-insulin-pump-eu-mdr", coverage);
 }
@@ -56,7 +86,15 @@ fn requirements_all_shows_what_does_not_apply_and_why() {
     let home = tempfile::tempdir().unwrap();
     let out = json_of(
         home.path(),
-        &["requirements", "examples/ivd-analyser", "--format", "json", "--all", "--framework", "eu-mdr"],
+        &[
+            "requirements",
+            "examples/ivd-analyser",
+            "--format",
+            "json",
+            "--all",
+            "--framework",
+            "eu-mdr",
+        ],
     );
     let f = &out["frameworks"][0];
     assert_eq!(f["id"], "eu-mdr");
@@ -67,7 +105,12 @@ fn requirements_all_shows_what_does_not_apply_and_why() {
         assert!(r["not_applicable"].as_str().unwrap().contains("EU MDR"));
     }
     medsec(home.path())
-        .args(["requirements", "examples/ivd-analyser", "--framework", "no-such"])
+        .args([
+            "requirements",
+            "examples/ivd-analyser",
+            "--framework",
+            "no-such",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("unknown framework `no-such`"));
@@ -81,7 +124,11 @@ fn controls_show_the_crosswalk() {
     assert_eq!(all.len(), 25);
     let secure_comms = all.iter().find(|c| c["id"] == "HC-07").unwrap();
     let frameworks = secure_comms["satisfies"].as_object().unwrap();
-    assert!(frameworks.len() >= 4, "HC-07 maps to {} frameworks", frameworks.len());
+    assert!(
+        frameworks.len() >= 4,
+        "HC-07 maps to {} frameworks",
+        frameworks.len()
+    );
     assert!(!secure_comms["tests"].as_array().unwrap().is_empty());
     let one = text_of(home.path(), &["controls", "HC-07"]);
     assert!(one.contains("Secure communication"));
@@ -89,12 +136,17 @@ fn controls_show_the_crosswalk() {
         .args(["controls", "HC-99"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unknown harmonised control `HC-99`"));
+        .stderr(predicate::str::contains(
+            "unknown harmonised control `HC-99`",
+        ));
 }
 
 /// The first planned test of the pump that verifies at least one threat.
 fn threat_test(home: &Path) -> (String, Vec<String>) {
-    let plan = json_of(home, &["testplan", "examples/insulin-pump", "--format", "json"]);
+    let plan = json_of(
+        home,
+        &["testplan", "examples/insulin-pump", "--format", "json"],
+    );
     let t = plan["tests"]
         .as_array()
         .unwrap()
@@ -126,11 +178,33 @@ fn evidence_is_recorded_listed_and_given_back() {
     let out = json_of(
         home.path(),
         &[
-            "evidence", "add", "examples/insulin-pump", "--format", "json", "--test", &test,
-            "--result", "fail", "--tester", "R. Roe", "--lab", "Example Test Lab",
-            "--accreditation", "D-PL-12345-01-00", "--date", "2026-11-20", "--tool", "nmap 7.94",
-            "--tool", "Burp Suite 2024.1", "--notes", "BLE pairing downgrade reproduced",
-            "--file", report.to_str().unwrap(), "--file", capture.to_str().unwrap(),
+            "evidence",
+            "add",
+            "examples/insulin-pump",
+            "--format",
+            "json",
+            "--test",
+            &test,
+            "--result",
+            "fail",
+            "--tester",
+            "R. Roe",
+            "--lab",
+            "Example Test Lab",
+            "--accreditation",
+            "D-PL-12345-01-00",
+            "--date",
+            "2026-11-20",
+            "--tool",
+            "nmap 7.94",
+            "--tool",
+            "Burp Suite 2024.1",
+            "--notes",
+            "BLE pairing downgrade reproduced",
+            "--file",
+            report.to_str().unwrap(),
+            "--file",
+            capture.to_str().unwrap(),
         ],
     );
     assert_eq!(out["recorded"]["outcome"], "fail");
@@ -144,69 +218,144 @@ fn evidence_is_recorded_listed_and_given_back() {
         .collect();
     assert!(!reopened.is_empty());
     assert!(reopened.iter().all(|r| threats.iter().any(|t| t == r)));
-    let report_hash = out["recorded"]["evidence"][0]["sha256"].as_str().unwrap().to_owned();
+    let report_hash = out["recorded"]["evidence"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(out["recorded"]["evidence"][0]["name"], "pentest-report.pdf");
 
     // The plan, the risk register and assess show the failure.
-    let plan = json_of(home.path(), &["testplan", "examples/insulin-pump", "--format", "json"]);
+    let plan = json_of(
+        home.path(),
+        &["testplan", "examples/insulin-pump", "--format", "json"],
+    );
     assert_eq!(plan["summary"]["failed"], 1);
     let risk = json_of(
         home.path(),
-        &["risk", "examples/insulin-pump", "--format", "json", "--test-results"],
+        &[
+            "risk",
+            "examples/insulin-pump",
+            "--format",
+            "json",
+            "--test-results",
+        ],
     );
     let rows = risk["rows"].as_array().unwrap();
     let row = rows.iter().find(|r| r["id"] == reopened[0]).unwrap();
     assert_eq!(row["residual_risk"], row["risk"]);
     assert_eq!(row["reopened_by"][0], test.as_str());
-    let assess = json_of(home.path(), &["assess", "examples/insulin-pump", "--format", "json"]);
+    let assess = json_of(
+        home.path(),
+        &["assess", "examples/insulin-pump", "--format", "json"],
+    );
     assert_eq!(assess["tests"]["failed"][0], test.as_str());
     assert!(assess["risk"]["reopened_by_failed_tests"].as_u64().unwrap() >= 1);
-    let stages: Vec<&str> = assess["stages"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
-    assert!(stages.contains(&"requirements") && stages.contains(&"tests") && stages.contains(&"coverage"));
+    let stages: Vec<&str> = assess["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(
+        stages.contains(&"requirements")
+            && stages.contains(&"tests")
+            && stages.contains(&"coverage")
+    );
 
     // A retest passes: the rows close again, the history keeps both.
     let out = json_of(
         home.path(),
         &[
-            "evidence", "add", "examples/insulin-pump", "--format", "json", "--test", &test,
-            "--result", "pass", "--tester", "R. Roe", "--lab", "Example Test Lab",
-            "--accreditation", "D-PL-12345-01-00", "--date", "2026-11-27",
-            "--file", report.to_str().unwrap(),
+            "evidence",
+            "add",
+            "examples/insulin-pump",
+            "--format",
+            "json",
+            "--test",
+            &test,
+            "--result",
+            "pass",
+            "--tester",
+            "R. Roe",
+            "--lab",
+            "Example Test Lab",
+            "--accreditation",
+            "D-PL-12345-01-00",
+            "--date",
+            "2026-11-27",
+            "--file",
+            report.to_str().unwrap(),
         ],
     );
     assert!(out["reopened_rows"].as_array().unwrap().is_empty());
     let history = json_of(
         home.path(),
-        &["evidence", "list", "examples/insulin-pump", "--format", "json", "--test", &test],
+        &[
+            "evidence",
+            "list",
+            "examples/insulin-pump",
+            "--format",
+            "json",
+            "--test",
+            &test,
+        ],
     );
     let history = history.as_array().unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(history[0]["outcome"], "fail");
     assert_eq!(history[1]["outcome"], "pass");
     assert_eq!(history[1]["evidence"][0]["sha256"], report_hash.as_str());
-    let cov = json_of(home.path(), &["coverage", "examples/insulin-pump", "--format", "json"]);
+    let cov = json_of(
+        home.path(),
+        &["coverage", "examples/insulin-pump", "--format", "json"],
+    );
     let evidenced = cov["controls"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["passed"].as_array().is_some_and(|p| p.iter().any(|x| x == test.as_str())))
+        .filter(|c| {
+            c["passed"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|x| x == test.as_str()))
+        })
         .count();
     assert!(evidenced >= 1);
 
     // The stored file comes back byte for byte; an existing file is not overwritten.
     let back = files.path().join("back.pdf");
     medsec(home.path())
-        .args(["evidence", "get", &report_hash, "--out", back.to_str().unwrap()])
+        .args([
+            "evidence",
+            "get",
+            &report_hash,
+            "--out",
+            back.to_str().unwrap(),
+        ])
         .assert()
         .success();
-    assert_eq!(std::fs::read(&back).unwrap(), std::fs::read(&report).unwrap());
+    assert_eq!(
+        std::fs::read(&back).unwrap(),
+        std::fs::read(&report).unwrap()
+    );
     medsec(home.path())
-        .args(["evidence", "get", &report_hash, "--out", back.to_str().unwrap()])
+        .args([
+            "evidence",
+            "get",
+            &report_hash,
+            "--out",
+            back.to_str().unwrap(),
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("does not overwrite"));
     medsec(home.path())
-        .args(["evidence", "get", &"0".repeat(64), "--out", files.path().join("x").to_str().unwrap()])
+        .args([
+            "evidence",
+            "get",
+            &"0".repeat(64),
+            "--out",
+            files.path().join("x").to_str().unwrap(),
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no evidence file"));
@@ -218,7 +367,13 @@ fn bad_evidence_input_is_refused_and_nothing_is_stored() {
     let files = tempfile::tempdir().unwrap();
     let base = |extra: &[&str]| {
         let mut args = vec![
-            "evidence", "add", "examples/insulin-pump", "--tester", "R. Roe", "--result", "pass",
+            "evidence",
+            "add",
+            "examples/insulin-pump",
+            "--tester",
+            "R. Roe",
+            "--result",
+            "pass",
         ];
         args.extend_from_slice(extra);
         args.into_iter().map(str::to_owned).collect::<Vec<_>>()
@@ -231,10 +386,22 @@ fn bad_evidence_input_is_refused_and_nothing_is_stored() {
             .stderr(predicate::str::contains(message.to_owned()));
     };
     refuse(base(&["--test", "T-999"]), "unknown test `T-999`");
-    refuse(base(&["--test", "T-01", "--date", "2026-02-30"]), "is not a date");
-    refuse(base(&["--test", "T-01", "--date", "2999-01-01"]), "in the future");
-    refuse(base(&["--test", "T-01", "--accreditation", "X-1"]), "--accreditation needs --lab");
-    refuse(base(&["--test", "T-01", "--tester", " "]), "--tester is empty");
+    refuse(
+        base(&["--test", "T-01", "--date", "2026-02-30"]),
+        "is not a date",
+    );
+    refuse(
+        base(&["--test", "T-01", "--date", "2999-01-01"]),
+        "in the future",
+    );
+    refuse(
+        base(&["--test", "T-01", "--accreditation", "X-1"]),
+        "--accreditation needs --lab",
+    );
+    refuse(
+        base(&["--test", "T-01", "--tester", " "]),
+        "--tester is empty",
+    );
     let missing = files.path().join("missing.pdf");
     refuse(
         base(&["--test", "T-01", "--file", missing.to_str().unwrap()]),
@@ -242,10 +409,28 @@ fn bad_evidence_input_is_refused_and_nothing_is_stored() {
     );
     // A sparse file over the limit is refused from its length, without reading it.
     let huge = files.path().join("huge.bin");
-    std::fs::File::create(&huge).unwrap().set_len(300 * 1024 * 1024).unwrap();
-    refuse(base(&["--test", "T-01", "--file", huge.to_str().unwrap()]), "evidence files are limited");
-    refuse(base(&["--test", "T-01", "--file", files.path().to_str().unwrap()]), "not a regular file");
-    let list = json_of(home.path(), &["evidence", "list", "examples/insulin-pump", "--format", "json"]);
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(300 * 1024 * 1024)
+        .unwrap();
+    refuse(
+        base(&["--test", "T-01", "--file", huge.to_str().unwrap()]),
+        "evidence files are limited",
+    );
+    refuse(
+        base(&["--test", "T-01", "--file", files.path().to_str().unwrap()]),
+        "not a regular file",
+    );
+    let list = json_of(
+        home.path(),
+        &[
+            "evidence",
+            "list",
+            "examples/insulin-pump",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(list.as_array().unwrap().len(), 0, "nothing was stored");
     medsec(home.path())
         .args(["evidence", "get", "not-a-hash", "--out", "x"])
@@ -258,18 +443,27 @@ fn bad_evidence_input_is_refused_and_nothing_is_stored() {
 fn test_policies_are_files_and_bad_ones_are_named() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let default =
-        std::fs::read_to_string(root().join("crates/medsec-catalog/policy/default-test-policy.yaml")).unwrap();
+    let default = std::fs::read_to_string(
+        root().join("crates/medsec-catalog/policy/default-test-policy.yaml"),
+    )
+    .unwrap();
     // Put FDA class II devices under the laboratory rule too.
     let wider = dir.path().join("lab-policy.yaml");
     std::fs::write(
         &wider,
         default
-            .replace("policy: medsec-default-test-policy", "policy: example-lab-policy")
-            .replace("    eu-ivdr: [B, C, D]\n", "    eu-ivdr: [B, C, D]\n    fda: [II, III]\n"),
+            .replace(
+                "policy: medsec-default-test-policy",
+                "policy: example-lab-policy",
+            )
+            .replace(
+                "    eu-ivdr: [B, C, D]\n",
+                "    eu-ivdr: [B, C, D]\n    fda: [II, III]\n",
+            ),
     )
     .unwrap();
-    let mut us = std::fs::read_to_string(root().join("examples/patient-monitor/device.yaml")).unwrap();
+    let mut us =
+        std::fs::read_to_string(root().join("examples/patient-monitor/device.yaml")).unwrap();
     us = us.replace("    - { market: eu-mdr, class: IIb }", "");
     let device_dir = dir.path().join("monitor");
     std::fs::create_dir(&device_dir).unwrap();
@@ -283,27 +477,54 @@ fn test_policies_are_files_and_bad_ones_are_named() {
         }
     }
     let device = device_dir.to_str().unwrap();
-    let default_plan = json_of(home.path(), &["testplan", device, "--format", "json", "--no-results"]);
+    let default_plan = json_of(
+        home.path(),
+        &["testplan", device, "--format", "json", "--no-results"],
+    );
     assert!(default_plan.get("laboratory").is_none());
     let lab_plan = json_of(
         home.path(),
-        &["testplan", device, "--format", "json", "--no-results", "--test-policy", wider.to_str().unwrap()],
+        &[
+            "testplan",
+            device,
+            "--format",
+            "json",
+            "--no-results",
+            "--test-policy",
+            wider.to_str().unwrap(),
+        ],
     );
     assert_eq!(lab_plan["laboratory"]["because"], "fda class II");
     assert_eq!(lab_plan["policy"]["name"], "example-lab-policy");
     let again = json_of(
         home.path(),
-        &["testplan", device, "--format", "json", "--no-results", "--test-policy", wider.to_str().unwrap()],
+        &[
+            "testplan",
+            device,
+            "--format",
+            "json",
+            "--no-results",
+            "--test-policy",
+            wider.to_str().unwrap(),
+        ],
     );
     assert_eq!(lab_plan, again);
 
     let bad = dir.path().join("bad-policy.yaml");
     std::fs::write(&bad, default.replace("IIb: 3", "IIc: 3")).unwrap();
     medsec(home.path())
-        .args(["testplan", "examples/insulin-pump", "--test-policy", bad.to_str().unwrap()])
+        .args([
+            "testplan",
+            "examples/insulin-pump",
+            "--test-policy",
+            bad.to_str().unwrap(),
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("bad-policy.yaml").and(predicate::str::contains("`IIc` is not a class of eu-mdr")));
+        .stderr(
+            predicate::str::contains("bad-policy.yaml")
+                .and(predicate::str::contains("`IIc` is not a class of eu-mdr")),
+        );
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -327,10 +548,15 @@ fn unknown_harmonised_controls_in_a_device_are_refused() {
         .unwrap()
         .replace("implements: [HC-12]", "implements: [HC-12, HC-77]");
     std::fs::write(dir.path().join("device.yaml"), text).unwrap();
-    copy_dir(&root().join("examples/insulin-pump/sbom"), &dir.path().join("sbom"));
+    copy_dir(
+        &root().join("examples/insulin-pump/sbom"),
+        &dir.path().join("sbom"),
+    );
     medsec(home.path())
         .args(["coverage", dir.path().to_str().unwrap(), "--no-results"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("control `debug-lock` implements `HC-77`"));
+        .stderr(predicate::str::contains(
+            "control `debug-lock` implements `HC-77`",
+        ));
 }

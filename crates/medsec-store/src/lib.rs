@@ -36,6 +36,7 @@
 //! | `kev_catalog`, `kev` | the last CISA KEV catalog imported (one row) and its entries, fields as in the feed |
 //! | `epss_snapshot`, `epss` | the last FIRST EPSS file imported (model version, score date) and its scores |
 //! | `import_batch`, `import_file` | each committed import: start, end, outcome, counts; its inputs with SHA-256, size, records and skips |
+//! | `test_result`, `test_result_evidence`, `evidence_blob` | recorded security test results per device version (issue 7, [`evidence`]): append-only, triggers refuse UPDATE and DELETE; evidence files stored once by SHA-256 |
 //!
 //! **Merged vulnerabilities.** Records sharing a *linking* id are one vulnerability,
 //! transitively: NVD `CVE-X`, CVE 5 `CVE-X`, an OSV `GHSA-…` aliasing `CVE-X` and an
