@@ -273,6 +273,7 @@ fn any_of(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn facts() -> DeviceFacts {

@@ -134,7 +134,7 @@ pub fn control_states(
             let declared_by: Vec<String> = device
                 .controls
                 .iter()
-                .filter(|c| c.implements.iter().any(|i| *i == control.id))
+                .filter(|c| c.implements.contains(&control.id))
                 .map(|c| c.id.clone())
                 .collect();
             let mut status = ControlStatus {
@@ -271,6 +271,7 @@ pub fn clause_state(controls: &[ControlState]) -> ClauseState {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
 

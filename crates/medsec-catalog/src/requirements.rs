@@ -67,7 +67,7 @@ pub fn applicability<'c>(
             policy
                 .frameworks
                 .as_ref()
-                .is_none_or(|selected| selected.iter().any(|s| *s == f.id))
+                .is_none_or(|selected| selected.contains(&f.id))
         })
         .map(|framework| {
             let scope = match &framework.applies {

@@ -6,7 +6,7 @@
 mod support;
 
 use medsec_catalog::results::{DeviceKey, Outcome};
-use medsec_store::{NewEvidence, NewTestResult, Store};
+use medsec_store::{NewEvidence, NewTestResult};
 use sha2::{Digest, Sha256};
 use support::{Kind, TestDb};
 

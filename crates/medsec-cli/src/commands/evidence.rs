@@ -30,7 +30,7 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum EvidenceCommand {
     /// Record a test result (pass, fail, not-applicable) with its evidence files.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// List the recorded results of a device, oldest first.
     List(ListArgs),
     /// Write an evidence file from the store, checked against its SHA-256.
@@ -107,7 +107,7 @@ pub struct GetArgs {
 
 pub fn run(args: Args) -> miette::Result<u8> {
     match args.command {
-        EvidenceCommand::Add(add) => run_add(add, &args.store),
+        EvidenceCommand::Add(add) => run_add(*add, &args.store),
         EvidenceCommand::List(list) => run_list(list, &args.store),
         EvidenceCommand::Get(get) => run_get(get, &args.store),
     }
@@ -446,6 +446,7 @@ fn run_get(args: GetArgs, store_args: &StoreArgs) -> miette::Result<u8> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]
