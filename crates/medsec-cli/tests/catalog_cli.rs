@@ -571,3 +571,52 @@ fn unknown_harmonised_controls_in_a_device_are_refused() {
         .code(2)
         .stderr(predicate::str::contains("implements `HC-77`"));
 }
+
+#[test]
+fn project_catalogue_additions_are_planned_and_broken_ones_located() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("tests")).unwrap();
+    std::fs::write(
+        dir.path().join("tests/house.yaml"),
+        "group: house\ntests:\n  - id: T-900\n    title: Insulin reservoir RFID tag cloning\n    kind: hardware\n    procedure: Clone the reservoir tag and check the pump refuses it.\n    applies: { categories: [wearable] }\n    min_rank: 1\n    independence: independent\n    controls: [HC-12]\n    sources: [CAPEC-151]\n",
+    )
+    .unwrap();
+    let plan = json_of(
+        home.path(),
+        &[
+            "testplan",
+            "examples/insulin-pump",
+            "--format",
+            "json",
+            "--no-results",
+            "--catalog",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    let t = plan["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "T-900")
+        .expect("the project's test is planned");
+    assert_eq!(t["why"][0], "category wearable");
+    std::fs::write(
+        dir.path().join("tests/house.yaml"),
+        "group: house\ntests:\n  - id: T-900\n    title: x\n    kind: telepathy\n",
+    )
+    .unwrap();
+    medsec(home.path())
+        .args([
+            "testplan",
+            "examples/insulin-pump",
+            "--no-results",
+            "--catalog",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("house.yaml").and(predicate::str::contains("<input>:5:11")),
+        );
+}
