@@ -3,7 +3,6 @@ use std::path::{Path, PathBuf};
 
 use medsec_core::component::{Component, ComponentKind, Organization};
 use medsec_device::summary::{DeviceSummary, summarise};
-use medsec_device::{LoadError, load};
 use medsec_match::MatchStatus;
 use medsec_scan::{Finding, ScanReport, Severity};
 use medsec_store::ImportOptions;
@@ -161,22 +160,10 @@ const STAGES: &[&str] = &[
 ];
 
 pub fn run(args: Args) -> miette::Result<u8> {
-    let loaded = match load(&args.device) {
+    let loaded = match super::load_device(&args.device)? {
         Ok(loaded) => loaded,
-        Err(LoadError::Invalid(report)) => {
-            super::render_reports(std::slice::from_ref(&*report), Format::Table)?;
-            eprintln!(
-                "{}: invalid ({} error(s)); fix them and run again",
-                report.file.display(),
-                report.error_count()
-            );
-            return Ok(exit::BAD_INPUT);
-        }
-        Err(other) => return Err(miette::miette!("{other}")),
+        Err(code) => return Ok(code),
     };
-    if loaded.report.warning_count() > 0 {
-        super::render_reports(std::slice::from_ref(&loaded.report), Format::Table)?;
-    }
     let summary = summarise(&loaded);
     let catalogue = Catalogue::builtin()
         .map_err(|e| miette::miette!(code = "medsec::internal", "built-in threat rules: {e}"))?;

@@ -9,7 +9,7 @@ use medsec_catalog::plan::{TestPlan, facts, plan};
 use medsec_catalog::requirements::{FrameworkApplicability, applicability};
 use medsec_catalog::results::TestResult;
 use medsec_catalog::{Catalog, TestPolicy};
-use medsec_device::{LoadError, LoadedDevice, load};
+use medsec_device::LoadedDevice;
 use medsec_threat::{Catalogue, Policy};
 use serde::Serialize;
 
@@ -97,18 +97,9 @@ pub fn load_catalog(
 }
 
 pub fn prepare(common: &Common) -> miette::Result<Result<Inputs, u8>> {
-    let loaded = match load(&common.device) {
+    let loaded = match super::load_device(&common.device)? {
         Ok(loaded) => loaded,
-        Err(LoadError::Invalid(report)) => {
-            super::render_reports(std::slice::from_ref(&*report), Format::Table)?;
-            eprintln!(
-                "{}: invalid ({} error(s)); fix them and run again",
-                report.file.display(),
-                report.error_count()
-            );
-            return Ok(Err(exit::BAD_INPUT));
-        }
-        Err(other) => return Err(miette::miette!("{other}")),
+        Err(code) => return Ok(Err(code)),
     };
     let (catalog, test_policy) = match load_catalog(&common.catalog, common.test_policy.as_ref())? {
         Ok(x) => x,
@@ -117,25 +108,11 @@ pub fn prepare(common: &Common) -> miette::Result<Result<Inputs, u8>> {
     if let Err(code) = check_implements(&loaded, &catalog) {
         return Ok(Err(code));
     }
-    let mut rules = Catalogue::builtin()
-        .map_err(|e| miette::miette!(code = "medsec::internal", "built-in threat rules: {e}"))?;
-    for dir in &common.rules {
-        if let Err(error) = rules.load_dir(dir) {
-            report("medsec::threat::rules", error.to_string());
-            return Ok(Err(exit::BAD_INPUT));
-        }
-    }
-    let risk_policy = match &common.policy {
-        None => Policy::default_policy()
-            .map_err(|e| miette::miette!(code = "medsec::internal", "built-in risk policy: {e}"))?,
-        Some(path) => match Policy::load(path) {
-            Ok(p) => p,
-            Err(error) => {
-                report("medsec::threat::policy", error.to_string());
-                return Ok(Err(exit::BAD_INPUT));
-            }
-        },
-    };
+    let (rules, risk_policy) =
+        match super::threats::rules_and_policy(&loaded, &common.rules, common.policy.as_ref())? {
+            Ok(x) => x,
+            Err(code) => return Ok(Err(code)),
+        };
     Ok(Ok(Inputs {
         loaded,
         rules,
@@ -399,6 +376,20 @@ pub struct TestplanArgs {
     pub all: bool,
 }
 
+/// The device's threat model, FMEA register and test plan, with recorded results.
+pub fn plan_of(inputs: &Inputs, results: &[TestResult]) -> TestPlan {
+    let model = medsec_threat::analyse(&inputs.loaded, &inputs.rules);
+    let register = medsec_threat::register(&model, &inputs.risk_policy);
+    plan(
+        &inputs.catalog,
+        &inputs.test_policy,
+        &inputs.loaded.device,
+        &model,
+        &register,
+        results,
+    )
+}
+
 /// Reads a device's recorded results from the store.
 pub fn read_results(
     store: &super::store::StoreArgs,
@@ -425,16 +416,7 @@ pub fn run_testplan(args: TestplanArgs) -> miette::Result<u8> {
     } else {
         read_results(&args.store, device)?
     };
-    let model = medsec_threat::analyse(&inputs.loaded, &inputs.rules);
-    let register = medsec_threat::register(&model, &inputs.risk_policy);
-    let test_plan = plan(
-        &inputs.catalog,
-        &inputs.test_policy,
-        device,
-        &model,
-        &register,
-        &results,
-    );
+    let test_plan = plan_of(&inputs, &results);
     match args.common.format {
         Format::Json => print_json(&test_plan)?,
         format => print(&render_plan(
@@ -635,16 +617,7 @@ pub fn run_coverage(args: CoverageArgs) -> miette::Result<u8> {
     } else {
         read_results(&args.store, device)?
     };
-    let model = medsec_threat::analyse(&inputs.loaded, &inputs.rules);
-    let register = medsec_threat::register(&model, &inputs.risk_policy);
-    let test_plan = plan(
-        &inputs.catalog,
-        &inputs.test_policy,
-        device,
-        &model,
-        &register,
-        &results,
-    );
+    let test_plan = plan_of(&inputs, &results);
     let mut cov = coverage(
         &inputs.catalog,
         &inputs.test_policy,

@@ -1,9 +1,6 @@
 use std::path::PathBuf;
 
-use medsec_device::{LoadError, load};
-
 use crate::exit;
-use crate::output::Format;
 
 /// Draw the data-flow diagram of a device: nested trust zones, elements by kind, flows
 /// with their protocol, and the flows that cross a trust boundary unprotected marked.
@@ -40,22 +37,10 @@ impl From<DiagramFormat> for medsec_diagram::Format {
 }
 
 pub fn run(args: Args) -> miette::Result<u8> {
-    let loaded = match load(&args.device) {
+    let loaded = match super::load_device(&args.device)? {
         Ok(loaded) => loaded,
-        Err(LoadError::Invalid(report)) => {
-            super::render_reports(std::slice::from_ref(&*report), Format::Table)?;
-            eprintln!(
-                "{}: invalid ({} error(s)); fix them and run again",
-                report.file.display(),
-                report.error_count()
-            );
-            return Ok(exit::BAD_INPUT);
-        }
-        Err(other) => return Err(miette::miette!("{other}")),
+        Err(code) => return Ok(code),
     };
-    if loaded.report.warning_count() > 0 {
-        super::render_reports(std::slice::from_ref(&loaded.report), Format::Table)?;
-    }
     // Threats found on each element by the built-in rules (flows' threats are not
     // counted on their ends). With --no-threats the badges are left out.
     let mut counts = medsec_diagram::ThreatCounts::new();

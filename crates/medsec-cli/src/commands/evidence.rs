@@ -333,13 +333,9 @@ fn run_add(args: AddArgs, store_args: &StoreArgs) -> miette::Result<u8> {
 }
 
 fn run_list(args: ListArgs, store_args: &StoreArgs) -> miette::Result<u8> {
-    let loaded = match medsec_device::load(&args.device) {
-        Ok(l) => l,
-        Err(medsec_device::LoadError::Invalid(report)) => {
-            super::render_reports(std::slice::from_ref(&*report), Format::Table)?;
-            return Ok(exit::BAD_INPUT);
-        }
-        Err(other) => return Err(miette::miette!("{other}")),
+    let loaded = match super::load_device(&args.device)? {
+        Ok(loaded) => loaded,
+        Err(code) => return Ok(code),
     };
     let key = DeviceKey::of(&loaded.device);
     let rt = runtime()?;

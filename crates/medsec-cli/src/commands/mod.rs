@@ -23,7 +23,10 @@ pub mod store;
 pub mod threats;
 pub mod vocabulary;
 
+use std::path::Path;
+
 use medsec_device::diagnostic::FileReport;
+use medsec_device::{LoadError, LoadedDevice};
 
 use crate::output::{Format, Rows, print, print_json};
 
@@ -56,4 +59,26 @@ pub fn render_reports(reports: &[FileReport], format: Format) -> miette::Result<
             print(&rows.to_markdown()).map_err(crate::output::io_error)
         }
     }
+}
+
+/// Loads and checks a device (its folder or its device.yaml). Errors are shown with their
+/// locations and give `Err(exit code)`; warnings are shown and the device is returned.
+pub fn load_device(path: &Path) -> miette::Result<Result<LoadedDevice, u8>> {
+    let loaded = match medsec_device::load(path) {
+        Ok(loaded) => loaded,
+        Err(LoadError::Invalid(report)) => {
+            render_reports(std::slice::from_ref(&*report), Format::Table)?;
+            eprintln!(
+                "{}: invalid ({} error(s)); fix them and run again",
+                report.file.display(),
+                report.error_count()
+            );
+            return Ok(Err(crate::exit::BAD_INPUT));
+        }
+        Err(other) => return Err(miette::miette!("{other}")),
+    };
+    if loaded.report.warning_count() > 0 {
+        render_reports(std::slice::from_ref(&loaded.report), Format::Table)?;
+    }
+    Ok(Ok(loaded))
 }

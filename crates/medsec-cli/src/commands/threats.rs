@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
+use medsec_device::LoadedDevice;
 use medsec_device::model::Stride;
-use medsec_device::{LoadError, LoadedDevice, load};
 use medsec_threat::fmea::{Register, RiskLevel};
 use medsec_threat::{Catalogue, Policy, Threat, ThreatModel, analyse, register};
 use serde::Serialize;
@@ -115,28 +115,32 @@ pub struct Inputs {
 
 /// Load the device, rules and policy; on bad input, report it and give the exit code.
 pub fn prepare(common: &Common) -> miette::Result<Result<Inputs, u8>> {
-    let loaded = match load(&common.device) {
+    let loaded = match super::load_device(&common.device)? {
         Ok(loaded) => loaded,
-        Err(LoadError::Invalid(report)) => {
-            super::render_reports(std::slice::from_ref(&*report), crate::output::Format::Table)?;
-            eprintln!(
-                "{}: invalid ({} error(s)); fix them and run again",
-                report.file.display(),
-                report.error_count()
-            );
-            return Ok(Err(exit::BAD_INPUT));
-        }
-        Err(other) => return Err(miette::miette!("{other}")),
+        Err(code) => return Ok(Err(code)),
     };
-    if loaded.report.warning_count() > 0 {
-        super::render_reports(
-            std::slice::from_ref(&loaded.report),
-            crate::output::Format::Table,
-        )?;
-    }
+    let (catalogue, policy) =
+        match rules_and_policy(&loaded, &common.rules, common.policy.as_ref())? {
+            Ok(x) => x,
+            Err(code) => return Ok(Err(code)),
+        };
+    Ok(Ok(Inputs {
+        loaded,
+        catalogue,
+        policy,
+    }))
+}
+
+/// The built-in threat rules with a project's rule folders (checked against the device's
+/// vocabulary), and the risk policy (the built-in one unless a file is given).
+pub fn rules_and_policy(
+    loaded: &LoadedDevice,
+    rules: &[PathBuf],
+    policy: Option<&PathBuf>,
+) -> miette::Result<Result<(Catalogue, Policy), u8>> {
     let mut catalogue = Catalogue::builtin()
         .map_err(|e| miette::miette!(code = "medsec::internal", "built-in threat rules: {e}"))?;
-    for dir in &common.rules {
+    for dir in rules {
         if let Err(error) = catalogue.load_dir(dir) {
             report("medsec::threat::rules", error.to_string());
             return Ok(Err(exit::BAD_INPUT));
@@ -155,7 +159,7 @@ pub fn prepare(common: &Common) -> miette::Result<Result<Inputs, u8>> {
         );
         return Ok(Err(exit::BAD_INPUT));
     }
-    let policy = match &common.policy {
+    let policy = match policy {
         None => Policy::default_policy()
             .map_err(|e| miette::miette!(code = "medsec::internal", "built-in risk policy: {e}"))?,
         Some(path) => match Policy::load(path) {
@@ -166,11 +170,7 @@ pub fn prepare(common: &Common) -> miette::Result<Result<Inputs, u8>> {
             }
         },
     };
-    Ok(Ok(Inputs {
-        loaded,
-        catalogue,
-        policy,
-    }))
+    Ok(Ok((catalogue, policy)))
 }
 
 fn report(code: &'static str, message: String) {
