@@ -5,9 +5,15 @@
 //! - `clock`: the regulatory clock, a policy-driven classification of affected findings
 //!   against FDA postmarket and EU MDR/IVDR vigilance time frames (decision support).
 //! - `notify`: webhook (HMAC-signed JSON) and e-mail notices of new affected findings.
+//! - `trace`: the chain from a finding's component to the elements that run it, the
+//!   STRIDE threats on those elements, their FMEA rows and the patient harm.
+//! - `support`: each component's level of support and end-of-support date, from SBOM
+//!   properties or a curated file, with alerts before the end of support.
 //!
 //! The crate does no terminal I/O; `notify` is the only part that talks to the network.
 
 pub mod clock;
 pub mod notify;
+pub mod support;
+pub mod trace;
 pub mod triage;
