@@ -19,6 +19,7 @@ use crate::error::Result;
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Arg<'a> {
     I64(i64),
+    OptI64(Option<i64>),
     OptF64(Option<f64>),
     Text(&'a str),
     OptText(Option<&'a str>),
@@ -66,6 +67,7 @@ macro_rules! bind_all {
         for a in $args {
             q = match *a {
                 Arg::I64(v) => q.bind(v),
+                Arg::OptI64(v) => q.bind(v),
                 Arg::OptF64(v) => q.bind(v),
                 Arg::Text(v) => q.bind(v),
                 Arg::OptText(v) => q.bind(v),

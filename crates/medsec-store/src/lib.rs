@@ -133,6 +133,7 @@ mod import;
 mod input;
 pub mod kev;
 mod model;
+mod portfolio;
 mod prepare;
 mod store;
 
@@ -146,6 +147,10 @@ pub use model::{
     BatchInfo, EpssInfo, ExportFilter, ExportSummary, ImportSummary, InputSummary, KevInfo,
     RecordCounts, Skipped, SnapshotOutcome, SourceCount, Stats, StoreState, StoredAdvisory,
     StoredAlias, StoredScore, Vulnerability, VulnerabilityFacts,
+};
+pub use portfolio::{
+    DocumentInfo, FindingChange, MonitorRun, ObservedFinding, StoredFinding, VersionFacts,
+    VersionInfo, VersionRef,
 };
 pub use store::{Backend, Store};
 
