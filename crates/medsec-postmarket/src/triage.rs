@@ -248,6 +248,100 @@ pub fn effective<'a>(
     })
 }
 
+/// One finding of a product version with the decision in force for it.
+#[derive(Debug, Clone)]
+pub struct FindingDecision<'a> {
+    /// Component key (purl with version, else `name@version`).
+    pub component: String,
+    pub vulnerability: String,
+    pub aliases: Vec<String>,
+    pub effective: Option<Effective<'a>>,
+}
+
+/// The VEX statements of one product version: one per vulnerability, about the device
+/// version as the product, with the affected components as subcomponents.
+///
+/// When one vulnerability concerns several components with different decisions, the
+/// device's status is the one that asks most of its users: affected, else under
+/// investigation, else fixed, else not affected; every component's own decision is kept
+/// in the impact statement. Findings without a decision are under investigation.
+pub fn device_statements(
+    product: &str,
+    version: &str,
+    findings: &[FindingDecision<'_>],
+) -> Result<Vec<VexStatement>, VexError> {
+    let mut by_vulnerability: std::collections::BTreeMap<&str, Vec<&FindingDecision<'_>>> =
+        std::collections::BTreeMap::new();
+    for f in findings {
+        by_vulnerability.entry(f.vulnerability.as_str()).or_default().push(f);
+    }
+    let rank = |s: Option<TriageState>| match s.map(TriageState::vex_status) {
+        Some(VexStatus::Affected) => 3,
+        None | Some(VexStatus::UnderInvestigation) => 2,
+        Some(VexStatus::Fixed) => 1,
+        Some(VexStatus::NotAffected) => 0,
+    };
+    let mut statements = Vec::new();
+    for (vulnerability, items) in by_vulnerability {
+        let mut reference = VulnerabilityRef::new(vulnerability);
+        let mut aliases: Vec<&String> = items.iter().flat_map(|f| f.aliases.iter()).collect();
+        aliases.sort();
+        aliases.dedup();
+        for a in aliases {
+            if a != vulnerability {
+                reference = reference.with_alias(a.clone());
+            }
+        }
+        let mut product_ref = ProductRef::new(product).with_version(version);
+        for f in &items {
+            if let Ok(purl) = f.component.parse::<medsec_core::purl::Purl>() {
+                product_ref = product_ref.with_subcomponent(purl);
+            }
+        }
+        let worst = items
+            .iter()
+            .max_by_key(|f| rank(f.effective.as_ref().map(|e| e.decision.state)))
+            .and_then(|f| f.effective.as_ref());
+        let statement = match worst {
+            None => VexStatement::under_investigation(reference, vec![product_ref])?,
+            Some(e) if items.len() == 1 => e.decision.to_vex(reference, product_ref)?,
+            Some(e) => {
+                let per_component: Vec<String> = items
+                    .iter()
+                    .map(|f| match &f.effective {
+                        Some(x) => format!(
+                            "{}: {}{} ({})",
+                            f.component,
+                            x.decision.state.as_str(),
+                            x.inherited_from
+                                .map(|v| format!(", decided in {v}"))
+                                .unwrap_or_default(),
+                            x.decision.rationale
+                        ),
+                        None => format!("{}: not yet triaged", f.component),
+                    })
+                    .collect();
+                let all_same = items.iter().all(|f| {
+                    f.effective.as_ref().map(|x| (x.decision.state, x.decision.justification))
+                        == Some((e.decision.state, e.decision.justification))
+                });
+                let mut combined = e.decision.clone();
+                if !all_same && combined.state == TriageState::NotAffected {
+                    combined.justification = None;
+                }
+                combined.impact = Some(format!(
+                    "{}Per component: {}",
+                    combined.impact.as_deref().map(|i| format!("{i} ")).unwrap_or_default(),
+                    per_component.join("; ")
+                ));
+                combined.to_vex(reference, product_ref)?
+            }
+        };
+        statements.push(statement);
+    }
+    Ok(statements)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -14,6 +14,7 @@
 
 mod engine;
 mod finding;
+pub mod monitor;
 mod portfolio;
 mod report;
 mod sarif;
