@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    advisory, assess, catalog, check, cpe, cvss, db, diagram, diff, evidence, import, init, purl,
-    risk, rubric, sbom, scan, schema, threats, vocabulary,
+    advisory, assess, catalog, check, cpe, cvss, db, diagram, diff, evidence, import, init,
+    portfolio, purl, risk, rubric, sbom, scan, schema, threats, vocabulary,
 };
 
 // mimalloc: SBOMs and advisories are millions of small allocations; it frees them
@@ -76,6 +76,10 @@ enum Command {
     Cvss(cvss::Args),
     /// Write a commented starting device.yaml.
     Init(init::Args),
+    /// Monitor the portfolio: re-match the versions whose SBOMs or matching records changed.
+    Monitor(portfolio::MonitorArgs),
+    /// The product portfolio: organisations, products, versions, their SBOMs and findings.
+    Portfolio(portfolio::PortfolioArgs),
     /// Parse and normalise package URLs.
     Purl(purl::Args),
     /// The requirements that apply to a device, per framework, and why.
@@ -94,6 +98,10 @@ enum Command {
     Testplan(catalog::TestplanArgs),
     /// STRIDE threats of a device, per element and per interaction, with their controls.
     Threats(threats::Args),
+    /// Record a triage decision (VEX state) for a finding of a product version.
+    Triage(Box<portfolio::TriageArgs>),
+    /// Export a product version's triage state as CycloneDX VEX, CSAF VEX or OpenVEX.
+    Vex(portfolio::VexArgs),
     /// List the controlled vocabularies a device file draws on.
     Vocabulary(vocabulary::Args),
 }
@@ -115,6 +123,8 @@ fn main() -> ExitCode {
         Command::Evidence(args) => evidence::run(args),
         Command::Import(args) => import::run(args),
         Command::Init(args) => init::run(args),
+        Command::Monitor(args) => portfolio::run_monitor(args),
+        Command::Portfolio(args) => portfolio::run_portfolio(args),
         Command::Purl(args) => purl::run(args),
         Command::Requirements(args) => catalog::run_requirements(args),
         Command::Risk(args) => risk::run(args),
@@ -124,6 +134,8 @@ fn main() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Testplan(args) => catalog::run_testplan(args),
         Command::Threats(args) => threats::run(args),
+        Command::Triage(args) => portfolio::run_triage(*args),
+        Command::Vex(args) => portfolio::run_vex(args),
         Command::Vocabulary(args) => vocabulary::run(args),
     };
     match result {

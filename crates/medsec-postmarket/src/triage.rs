@@ -273,7 +273,10 @@ pub fn device_statements(
     let mut by_vulnerability: std::collections::BTreeMap<&str, Vec<&FindingDecision<'_>>> =
         std::collections::BTreeMap::new();
     for f in findings {
-        by_vulnerability.entry(f.vulnerability.as_str()).or_default().push(f);
+        by_vulnerability
+            .entry(f.vulnerability.as_str())
+            .or_default()
+            .push(f);
     }
     let rank = |s: Option<TriageState>| match s.map(TriageState::vex_status) {
         Some(VexStatus::Affected) => 3,
@@ -304,7 +307,23 @@ pub fn device_statements(
             .and_then(|f| f.effective.as_ref());
         let statement = match worst {
             None => VexStatement::under_investigation(reference, vec![product_ref])?,
-            Some(e) if items.len() == 1 => e.decision.to_vex(reference, product_ref)?,
+            Some(e) if items.len() == 1 => match e.inherited_from {
+                None => e.decision.to_vex(reference, product_ref)?,
+                Some(from) => {
+                    // Say where the decision was made, so a reader of this version's VEX
+                    // knows it was carried over.
+                    let mut carried = e.decision.clone();
+                    carried.impact = Some(format!(
+                        "{}Decided for version {from}, which ships the same component version.",
+                        carried
+                            .impact
+                            .as_deref()
+                            .map(|i| format!("{i} "))
+                            .unwrap_or_default()
+                    ));
+                    carried.to_vex(reference, product_ref)?
+                }
+            },
             Some(e) => {
                 let per_component: Vec<String> = items
                     .iter()
@@ -322,7 +341,9 @@ pub fn device_statements(
                     })
                     .collect();
                 let all_same = items.iter().all(|f| {
-                    f.effective.as_ref().map(|x| (x.decision.state, x.decision.justification))
+                    f.effective
+                        .as_ref()
+                        .map(|x| (x.decision.state, x.decision.justification))
                         == Some((e.decision.state, e.decision.justification))
                 });
                 let mut combined = e.decision.clone();
@@ -331,7 +352,11 @@ pub fn device_statements(
                 }
                 combined.impact = Some(format!(
                     "{}Per component: {}",
-                    combined.impact.as_deref().map(|i| format!("{i} ")).unwrap_or_default(),
+                    combined
+                        .impact
+                        .as_deref()
+                        .map(|i| format!("{i} "))
+                        .unwrap_or_default(),
                     per_component.join("; ")
                 ));
                 combined.to_vex(reference, product_ref)?

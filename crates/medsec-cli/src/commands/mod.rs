@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod import;
 pub mod init;
 pub mod input_error;
+pub mod portfolio;
 pub mod purl;
 pub mod risk;
 pub mod rubric;

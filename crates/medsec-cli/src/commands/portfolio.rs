@@ -1,0 +1,1010 @@
+//! `medsec portfolio`, `medsec monitor`, `medsec triage` and `medsec vex export`: the
+//! post-market view of every shipped version (issue 8).
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use medsec_postmarket::triage::{
+    Decision, Effective, FindingDecision, TriageState, device_statements, effective,
+    parse_justification,
+};
+use medsec_store::{Store, VersionFacts, VersionInfo, VersionRef};
+use serde::Serialize;
+
+use super::store::{StoreArgs, runtime, store_error};
+use crate::exit;
+use crate::output::{Format, Rows, print, print_json};
+
+fn bad(code: &'static str, message: String) -> u8 {
+    let diagnostic = miette::MietteDiagnostic::new(message).with_code(code);
+    eprintln!("{:?}", miette::Report::new(diagnostic));
+    exit::BAD_INPUT
+}
+
+fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+/// Which product version.
+#[derive(Debug, Clone, clap::Args)]
+pub struct VersionArgs {
+    /// The organisation (the legal manufacturer).
+    #[arg(long = "org")]
+    pub organisation: String,
+    #[arg(long)]
+    pub product: String,
+    #[arg(long = "version")]
+    pub version: String,
+}
+
+impl VersionArgs {
+    fn name(&self) -> VersionRef {
+        VersionRef {
+            organisation: self.organisation.trim().to_owned(),
+            product: self.product.trim().to_owned(),
+            version: self.version.trim().to_owned(),
+        }
+    }
+}
+
+fn find_version(
+    rt: &tokio::runtime::Runtime,
+    store: &Store,
+    name: &VersionRef,
+) -> miette::Result<Result<VersionInfo, u8>> {
+    match rt
+        .block_on(store.portfolio_version(name))
+        .map_err(store_error)?
+    {
+        Some(v) => Ok(Ok(v)),
+        None => Ok(Err(bad(
+            "medsec::portfolio::unknown-version",
+            format!(
+                "no product version `{}` / `{}` / `{}` in the portfolio; `medsec portfolio list` shows them",
+                name.organisation, name.product, name.version
+            ),
+        ))),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// medsec portfolio
+
+#[derive(Debug, clap::Args)]
+pub struct PortfolioArgs {
+    #[command(subcommand)]
+    pub command: PortfolioCommand,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PortfolioCommand {
+    /// Add a product version (or update its facts) with its SBOMs and device model.
+    Add(Box<AddArgs>),
+    /// List the product versions with their open findings.
+    List(ListArgs),
+    /// One version: its facts, documents and findings with their triage state.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// A device folder (or device.yaml): takes organisation, product and version from
+    /// its identity and keeps the device model and every element's SBOM.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["organisation", "product", "version"])]
+    pub device: Option<PathBuf>,
+    #[arg(long = "org", required_unless_present = "device")]
+    pub organisation: Option<String>,
+    #[arg(long, required_unless_present = "device")]
+    pub product: Option<String>,
+    #[arg(long = "version", required_unless_present = "device")]
+    pub version: Option<String>,
+    /// Release date (YYYY-MM-DD).
+    #[arg(long)]
+    pub release_date: Option<String>,
+    /// End of support (YYYY-MM-DD).
+    #[arg(long)]
+    pub end_of_support: Option<String>,
+    /// Devices of this version in the field.
+    #[arg(long)]
+    pub installed_base: Option<i64>,
+    /// An SBOM of the version (repeatable); kept as a new revision when its bytes change.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub version: VersionArgs,
+    /// Also list resolved findings.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run_portfolio(args: PortfolioArgs) -> miette::Result<u8> {
+    match args.command {
+        PortfolioCommand::Add(a) => run_add(*a, &args.store),
+        PortfolioCommand::List(l) => run_list(l, &args.store),
+        PortfolioCommand::Show(s) => run_show(s, &args.store),
+    }
+}
+
+fn check_date(flag: &str, text: &str) -> Result<String, String> {
+    text.parse::<jiff::civil::Date>()
+        .map(|d| d.to_string())
+        .map_err(|e| format!("{flag} `{text}` is not a date (YYYY-MM-DD): {e}"))
+}
+
+#[derive(Serialize)]
+struct AddOutput {
+    version: VersionInfo,
+    created: bool,
+    documents: Vec<DocumentAdded>,
+}
+
+#[derive(Serialize)]
+struct DocumentAdded {
+    kind: String,
+    name: String,
+    revision: i64,
+    sha256: String,
+    /// False when the bytes equal the current revision (nothing was added).
+    added: bool,
+}
+
+fn run_add(args: AddArgs, store_args: &StoreArgs) -> miette::Result<u8> {
+    let mut documents: Vec<(String, String, String, Vec<u8>)> = Vec::new(); // kind, name, format, bytes
+    let name = match &args.device {
+        Some(path) => {
+            let loaded = match super::load_device(path)? {
+                Ok(l) => l,
+                Err(code) => return Ok(code),
+            };
+            let identity = &loaded.device.device;
+            let bytes = std::fs::read(&loaded.path)
+                .map_err(|e| miette::miette!("cannot read {}: {e}", loaded.path.display()))?;
+            documents.push((
+                "device-model".into(),
+                "device.yaml".into(),
+                "medsec device 1".into(),
+                bytes,
+            ));
+            let base = loaded.path.parent().map(PathBuf::from).unwrap_or_default();
+            for element in &loaded.device.elements {
+                if let Some(rel) = element.software.as_ref().and_then(|s| s.sbom.as_ref()) {
+                    let path = base.join(rel);
+                    match read_sbom_document(&path) {
+                        Ok((format, bytes)) => {
+                            documents.push(("sbom".into(), rel.clone(), format, bytes))
+                        }
+                        Err(e) => return Ok(bad("medsec::portfolio::sbom", e)),
+                    }
+                }
+            }
+            VersionRef {
+                organisation: identity.manufacturer.clone(),
+                product: identity.name.clone(),
+                version: identity.version.clone(),
+            }
+        }
+        None => VersionRef {
+            organisation: args
+                .organisation
+                .clone()
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            product: args.product.clone().unwrap_or_default().trim().to_owned(),
+            version: args.version.clone().unwrap_or_default().trim().to_owned(),
+        },
+    };
+    for (flag, value) in [
+        ("--org", &name.organisation),
+        ("--product", &name.product),
+        ("--version", &name.version),
+    ] {
+        if value.is_empty() {
+            return Ok(bad("medsec::portfolio::empty", format!("{flag} is empty")));
+        }
+    }
+    for path in &args.sbom {
+        match read_sbom_document(path) {
+            Ok((format, bytes)) => {
+                let file = super::evidence::evidence_name(path)
+                    .unwrap_or_else(|| path.display().to_string());
+                documents.push(("sbom".into(), file, format, bytes));
+            }
+            Err(e) => return Ok(bad("medsec::portfolio::sbom", e)),
+        }
+    }
+    let mut facts = VersionFacts {
+        installed_base: args.installed_base,
+        ..VersionFacts::default()
+    };
+    if let Some(n) = args.installed_base
+        && n < 0
+    {
+        return Ok(bad(
+            "medsec::portfolio::installed-base",
+            format!("--installed-base {n} is negative"),
+        ));
+    }
+    for (flag, value, slot) in [
+        (
+            "--release-date",
+            &args.release_date,
+            &mut facts.release_date,
+        ),
+        (
+            "--end-of-support",
+            &args.end_of_support,
+            &mut facts.end_of_support,
+        ),
+    ] {
+        if let Some(text) = value {
+            match check_date(flag, text) {
+                Ok(d) => *slot = Some(d),
+                Err(e) => return Ok(bad("medsec::portfolio::date", e)),
+            }
+        }
+    }
+    let rt = runtime()?;
+    let store = store_args.open(&rt)?;
+    let at = now();
+    let (version, created) = rt
+        .block_on(store.portfolio_add(&name, &facts, &at))
+        .map_err(store_error)?;
+    let mut added = Vec::new();
+    for (kind, doc_name, format, bytes) in &documents {
+        let (doc, was_added) = rt
+            .block_on(store.add_document(version.id, kind, doc_name, format, bytes, &at))
+            .map_err(store_error)?;
+        added.push(DocumentAdded {
+            kind: doc.kind,
+            name: doc.name,
+            revision: doc.revision,
+            sha256: doc.sha256,
+            added: was_added,
+        });
+    }
+    rt.block_on(store.close());
+    let output = AddOutput {
+        version,
+        created,
+        documents: added,
+    };
+    match args.format {
+        Format::Json => print_json(&output)?,
+        _ => {
+            let mut out = format!(
+                "{} {} / {} / {}\n",
+                if output.created { "Added" } else { "Updated" },
+                output.version.name.organisation,
+                output.version.name.product,
+                output.version.name.version
+            );
+            for d in &output.documents {
+                out.push_str(&format!(
+                    "  {} {} revision {}{} sha256 {}\n",
+                    d.kind,
+                    d.name,
+                    d.revision,
+                    if d.added { "" } else { " (unchanged)" },
+                    d.sha256
+                ));
+            }
+            out.push_str("`medsec monitor` matches the new documents against the store.\n");
+            print(&out).map_err(crate::output::io_error)?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// Reads an SBOM file for keeping: it must parse (a document that cannot be read
+/// cannot be monitored); returns its format and bytes.
+fn read_sbom_document(path: &std::path::Path) -> Result<(String, Vec<u8>), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    match medsec_formats::sbom::read(&bytes) {
+        Ok(reading) => Ok((
+            format!("{} {}", reading.sbom.format, reading.sbom.spec_version),
+            bytes,
+        )),
+        Err(e) => Err(format!("{}: not a readable SBOM: {e}", path.display())),
+    }
+}
+
+#[derive(Serialize)]
+struct ListRow {
+    #[serde(flatten)]
+    version: VersionInfo,
+    open_findings: std::collections::BTreeMap<String, usize>,
+    documents: usize,
+}
+
+fn run_list(args: ListArgs, store_args: &StoreArgs) -> miette::Result<u8> {
+    let rt = runtime()?;
+    let store = store_args.open(&rt)?;
+    let versions = rt
+        .block_on(store.portfolio_versions())
+        .map_err(store_error)?;
+    let mut rows_out = Vec::new();
+    for v in versions {
+        let findings = rt
+            .block_on(store.findings(v.id, true))
+            .map_err(store_error)?;
+        let docs = rt
+            .block_on(store.documents(v.id, false))
+            .map_err(store_error)?;
+        let mut by_severity = std::collections::BTreeMap::new();
+        for f in findings.iter().filter(|f| f.status == "affected") {
+            *by_severity.entry(f.severity.clone()).or_insert(0) += 1;
+        }
+        rows_out.push(ListRow {
+            version: v,
+            open_findings: by_severity,
+            documents: docs.len(),
+        });
+    }
+    rt.block_on(store.close());
+    match args.format {
+        Format::Json => print_json(&rows_out)?,
+        format => {
+            let mut rows = Rows::new([
+                "organisation",
+                "product",
+                "version",
+                "released",
+                "end of support",
+                "installed",
+                "documents",
+                "open affected (by severity)",
+            ]);
+            for r in &rows_out {
+                rows.push([
+                    r.version.name.organisation.clone(),
+                    r.version.name.product.clone(),
+                    r.version.name.version.clone(),
+                    r.version.release_date.clone().unwrap_or_default(),
+                    r.version.end_of_support.clone().unwrap_or_default(),
+                    r.version
+                        .installed_base
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                    r.documents.to_string(),
+                    r.open_findings
+                        .iter()
+                        .map(|(s, n)| format!("{n} {s}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ]);
+            }
+            let text = if format == Format::Markdown {
+                rows.to_markdown()
+            } else {
+                rows.to_table()
+            };
+            print(&format!("{text}\n{} version(s)\n", rows_out.len()))
+                .map_err(crate::output::io_error)?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+#[derive(Serialize)]
+struct ShownFinding<'a> {
+    component: &'a str,
+    vulnerability: &'a str,
+    open: bool,
+    status: &'a str,
+    severity: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
+    kev: bool,
+    first_seen: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolved_at: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    triage: Option<Effective<'a>>,
+}
+
+#[derive(Serialize)]
+struct ShowOutput<'a> {
+    version: &'a VersionInfo,
+    documents: &'a [medsec_store::DocumentInfo],
+    findings: Vec<ShownFinding<'a>>,
+}
+
+fn run_show(args: ShowArgs, store_args: &StoreArgs) -> miette::Result<u8> {
+    let rt = runtime()?;
+    let store = store_args.open(&rt)?;
+    let version = match find_version(&rt, &store, &args.version.name())? {
+        Ok(v) => v,
+        Err(code) => return Ok(code),
+    };
+    let documents = rt
+        .block_on(store.documents(version.id, true))
+        .map_err(store_error)?;
+    let findings = rt
+        .block_on(store.findings(version.id, !args.all))
+        .map_err(store_error)?;
+    let (order, history) = rt
+        .block_on(store.product_decisions(version.id))
+        .map_err(store_error)?;
+    rt.block_on(store.close());
+    let shown: Vec<ShownFinding<'_>> = findings
+        .iter()
+        .map(|f| ShownFinding {
+            component: &f.component,
+            vulnerability: &f.vulnerability,
+            open: f.open,
+            status: &f.status,
+            severity: &f.severity,
+            score: f.score,
+            kev: f.kev,
+            first_seen: &f.first_seen,
+            resolved_at: f.resolved_at.as_deref(),
+            triage: effective(
+                &history,
+                &order,
+                &version.name.version,
+                &f.component,
+                &f.vulnerability,
+            ),
+        })
+        .collect();
+    let output = ShowOutput {
+        version: &version,
+        documents: &documents,
+        findings: shown,
+    };
+    match args.format {
+        Format::Json => print_json(&output)?,
+        format => {
+            let markdown = format == Format::Markdown;
+            let v = &version;
+            let mut out = format!(
+                "{} / {} / {}\nreleased {}; end of support {}; installed base {}\n\n",
+                v.name.organisation,
+                v.name.product,
+                v.name.version,
+                v.release_date.as_deref().unwrap_or("-"),
+                v.end_of_support.as_deref().unwrap_or("-"),
+                v.installed_base.map_or("-".to_owned(), |n| n.to_string())
+            );
+            let mut rows = Rows::new(["document", "kind", "revision", "format", "sha256", "added"]);
+            for d in &documents {
+                rows.push([
+                    d.name.clone(),
+                    d.kind.clone(),
+                    d.revision.to_string(),
+                    d.format.clone(),
+                    d.sha256.clone(),
+                    d.added_at.clone(),
+                ]);
+            }
+            out.push_str(&if markdown {
+                rows.to_markdown()
+            } else {
+                rows.to_table()
+            });
+            out.push('\n');
+            let mut rows = Rows::new([
+                "component",
+                "vulnerability",
+                "status",
+                "severity",
+                "KEV",
+                "first seen",
+                "triage",
+            ]);
+            for f in &output.findings {
+                rows.push([
+                    f.component.to_owned(),
+                    f.vulnerability.to_owned(),
+                    if f.open {
+                        f.status.to_owned()
+                    } else {
+                        format!("resolved {}", f.resolved_at.unwrap_or(""))
+                    },
+                    f.severity.to_owned(),
+                    if f.kev { "KEV" } else { "" }.to_owned(),
+                    f.first_seen.to_owned(),
+                    match &f.triage {
+                        Some(t) => format!(
+                            "{}{}",
+                            t.decision.state.as_str(),
+                            t.inherited_from
+                                .map(|v| format!(" (inherited from {v})"))
+                                .unwrap_or_default()
+                        ),
+                        None => "not triaged".to_owned(),
+                    },
+                ]);
+            }
+            out.push_str(&if markdown {
+                rows.to_markdown()
+            } else {
+                rows.to_table()
+            });
+            out.push_str(&format!("\n{} finding(s)\n", output.findings.len()));
+            print(&out).map_err(crate::output::io_error)?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+// ---------------------------------------------------------------------------------
+// medsec monitor
+
+/// Match the portfolio's versions against the store and record what changed: only the
+/// versions whose SBOMs or matching records changed since the last run are re-matched.
+#[derive(Debug, clap::Args)]
+pub struct MonitorArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Re-match every version, whatever changed.
+    #[arg(long)]
+    pub full: bool,
+    /// Keep running: a pass every this many seconds (for a service; cron can run it once).
+    #[arg(long, value_name = "SECONDS")]
+    pub every: Option<u64>,
+    /// Exit 1 when a run records a new or changed affected finding at or above this severity.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+const SEVERITIES: [&str; 6] = ["unknown", "none", "low", "medium", "high", "critical"];
+
+pub fn run_monitor(args: MonitorArgs) -> miette::Result<u8> {
+    let threshold = match &args.fail_on {
+        Some(s) => match SEVERITIES.iter().position(|x| x.eq_ignore_ascii_case(s)) {
+            Some(i) => Some(i),
+            None => {
+                return Ok(bad(
+                    "medsec::monitor::severity",
+                    format!("--fail-on `{s}`: use one of {}", SEVERITIES.join(", ")),
+                ));
+            }
+        },
+        None => None,
+    };
+    if args.every == Some(0) {
+        return Ok(bad(
+            "medsec::monitor::every",
+            "--every 0: give at least one second".into(),
+        ));
+    }
+    let rt = runtime()?;
+    let store = args.store.open(&rt)?;
+    let options = medsec_scan::monitor::MonitorOptions {
+        full: args.full,
+        ..Default::default()
+    };
+    let mut code = exit::OK;
+    loop {
+        let report = rt
+            .block_on(medsec_scan::monitor::monitor(&store, &options, &now))
+            .map_err(store_error)?;
+        if let Some(t) = threshold
+            && report.changes.iter().any(|c| {
+                matches!(c.kind.as_str(), "new" | "changed" | "reopened")
+                    && c.status == "affected"
+                    && SEVERITIES
+                        .iter()
+                        .position(|s| *s == c.severity)
+                        .is_some_and(|i| i >= t && i >= 2)
+            })
+        {
+            code = exit::FINDINGS;
+        }
+        match args.format {
+            Format::Json => print_json(&report)?,
+            format => {
+                let r = &report.run;
+                let mut out = format!(
+                    "Monitoring run #{} at {}: {} version(s) re-matched of {}; {} new, {} changed, {} resolved.\n",
+                    r.id,
+                    r.finished_at,
+                    r.versions,
+                    report.versions.len(),
+                    r.new,
+                    r.changed,
+                    r.resolved
+                );
+                let mut rows = Rows::new(["product", "version", "re-matched", "why"]);
+                for v in &report.versions {
+                    rows.push([
+                        format!("{} / {}", v.version.organisation, v.version.product),
+                        v.version.version.clone(),
+                        if v.rematched { "yes" } else { "no" }.to_owned(),
+                        v.reason.clone(),
+                    ]);
+                }
+                out.push_str(&if format == Format::Markdown {
+                    rows.to_markdown()
+                } else {
+                    rows.to_table()
+                });
+                out.push('\n');
+                if !report.changes.is_empty() {
+                    let mut rows = Rows::new([
+                        "change",
+                        "component",
+                        "vulnerability",
+                        "status",
+                        "severity",
+                        "what",
+                    ]);
+                    for c in &report.changes {
+                        rows.push([
+                            c.kind.clone(),
+                            c.component.clone(),
+                            c.vulnerability.clone(),
+                            c.status.clone(),
+                            c.severity.clone(),
+                            c.summary.clone(),
+                        ]);
+                    }
+                    out.push_str(&if format == Format::Markdown {
+                        rows.to_markdown()
+                    } else {
+                        rows.to_table()
+                    });
+                    out.push('\n');
+                }
+                for v in report.versions.iter().filter(|v| !v.unreadable.is_empty()) {
+                    out.push_str(&format!(
+                        "warning: {} {}: unreadable SBOM(s): {}\n",
+                        v.version.product,
+                        v.version.version,
+                        v.unreadable.join("; ")
+                    ));
+                }
+                print(&out).map_err(crate::output::io_error)?;
+            }
+        }
+        match args.every {
+            Some(seconds) => std::thread::sleep(std::time::Duration::from_secs(seconds)),
+            None => break,
+        }
+    }
+    rt.block_on(store.close());
+    Ok(code)
+}
+
+// ---------------------------------------------------------------------------------
+// medsec triage
+
+/// Record a triage decision (VEX state) for one finding of a product version.
+#[derive(Debug, clap::Args)]
+pub struct TriageArgs {
+    #[command(flatten)]
+    pub version: VersionArgs,
+    /// The finding's component, as `medsec portfolio show` lists it.
+    #[arg(long)]
+    pub component: String,
+    /// The finding's vulnerability id.
+    #[arg(long)]
+    pub vulnerability: String,
+    /// in_triage, affected, not_affected, fixed or false_positive.
+    #[arg(long)]
+    pub state: String,
+    /// For not_affected: a CISA label or a CycloneDX justification code.
+    #[arg(long)]
+    pub justification: Option<String>,
+    /// How the vulnerability does or does not affect the device.
+    #[arg(long)]
+    pub impact: Option<String>,
+    /// For affected: what users should do.
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Who decides.
+    #[arg(long)]
+    pub author: String,
+    /// Why.
+    #[arg(long)]
+    pub rationale: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run_triage(args: TriageArgs) -> miette::Result<u8> {
+    let Some(state) = TriageState::parse(&args.state) else {
+        return Ok(bad(
+            "medsec::triage::state",
+            format!(
+                "--state `{}`: use one of {}",
+                args.state,
+                TriageState::ALL.map(|s| s.as_str()).join(", ")
+            ),
+        ));
+    };
+    let justification = match &args.justification {
+        Some(j) => match parse_justification(j) {
+            Ok(j) => Some(j),
+            Err(e) => return Ok(bad("medsec::triage::invalid", e.to_string())),
+        },
+        None => None,
+    };
+    let rt = runtime()?;
+    let store = args.store.open(&rt)?;
+    let version = match find_version(&rt, &store, &args.version.name())? {
+        Ok(v) => v,
+        Err(code) => return Ok(code),
+    };
+    let findings = rt
+        .block_on(store.findings(version.id, false))
+        .map_err(store_error)?;
+    if !findings
+        .iter()
+        .any(|f| f.component == args.component && f.vulnerability == args.vulnerability)
+    {
+        return Ok(bad(
+            "medsec::triage::unknown-finding",
+            format!(
+                "{} has no finding of {} in {}; `medsec portfolio show` lists the findings (run `medsec monitor` first)",
+                version.name.version, args.vulnerability, args.component
+            ),
+        ));
+    }
+    let decision = Decision {
+        id: 0,
+        version: version.name.version.clone(),
+        component: args.component.clone(),
+        vulnerability: args.vulnerability.clone(),
+        state,
+        justification,
+        impact: args.impact.clone().filter(|s| !s.trim().is_empty()),
+        action: args.action.clone().filter(|s| !s.trim().is_empty()),
+        author: args.author.trim().to_owned(),
+        rationale: args.rationale.trim().to_owned(),
+        at: jiff::Timestamp::now(),
+    };
+    if let Err(e) = decision.validate() {
+        return Ok(bad("medsec::triage::invalid", e.to_string()));
+    }
+    let id = rt
+        .block_on(store.record_decision(version.id, &decision))
+        .map_err(store_error)?;
+    rt.block_on(store.close());
+    let recorded = Decision { id, ..decision };
+    match args.format {
+        Format::Json => print_json(&recorded)?,
+        _ => print(&format!(
+            "Recorded decision #{id}: {} {} in {} {} is {} ({}).\nLater versions that ship {} inherit it until they decide themselves.\n",
+            recorded.vulnerability,
+            recorded.component,
+            version.name.product,
+            version.name.version,
+            recorded.state.as_str(),
+            recorded.rationale,
+            recorded.component
+        ))
+        .map_err(crate::output::io_error)?,
+    }
+    Ok(exit::OK)
+}
+
+// ---------------------------------------------------------------------------------
+// medsec vex export
+
+#[derive(Debug, clap::Args)]
+pub struct VexArgs {
+    #[command(subcommand)]
+    pub command: VexCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VexCommand {
+    /// Export a product version's triage state as CycloneDX VEX, CSAF VEX or OpenVEX.
+    Export(Box<VexExportArgs>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VexFormat {
+    Cyclonedx,
+    Csaf,
+    Openvex,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VexExportArgs {
+    #[command(flatten)]
+    pub version: VersionArgs,
+    #[arg(long, value_enum)]
+    pub format: VexFormat,
+    /// The publisher's namespace URL (CSAF `publisher.namespace`), e.g. https://psirt.example.invalid.
+    #[arg(long)]
+    pub namespace: String,
+    /// The publisher's name; default: the organisation.
+    #[arg(long)]
+    pub author: Option<String>,
+    /// The device's package URL, which OpenVEX and CycloneDX identify the product by.
+    /// Default: `pkg:generic/ORGANISATION/PRODUCT@VERSION` (lowercase, spaces as dashes).
+    #[arg(long, value_name = "PURL")]
+    pub product_purl: Option<String>,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+pub fn run_vex(args: VexArgs) -> miette::Result<u8> {
+    let VexCommand::Export(args) = args.command;
+    let rt = runtime()?;
+    let store = args.store.open(&rt)?;
+    let version = match find_version(&rt, &store, &args.version.name())? {
+        Ok(v) => v,
+        Err(code) => return Ok(code),
+    };
+    let findings = rt
+        .block_on(store.findings(version.id, true))
+        .map_err(store_error)?;
+    let (order, history) = rt
+        .block_on(store.product_decisions(version.id))
+        .map_err(store_error)?;
+    rt.block_on(store.close());
+    let items: Vec<FindingDecision<'_>> = findings
+        .iter()
+        .map(|f| FindingDecision {
+            component: f.component.clone(),
+            vulnerability: f.vulnerability.clone(),
+            aliases: f
+                .detail
+                .get("aliases")
+                .and_then(|a| a.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            effective: effective(
+                &history,
+                &order,
+                &version.name.version,
+                &f.component,
+                &f.vulnerability,
+            ),
+        })
+        .collect();
+    if items.is_empty() {
+        return Ok(bad(
+            "medsec::vex::empty",
+            format!(
+                "{} {} has no open findings to state anything about; run `medsec monitor` first",
+                version.name.product, version.name.version
+            ),
+        ));
+    }
+    let purl_text = match &args.product_purl {
+        Some(p) => p.clone(),
+        None => {
+            let part = |s: &str| {
+                s.trim()
+                    .to_lowercase()
+                    .chars()
+                    .map(|c| {
+                        if c.is_alphanumeric() || c == '.' || c == '-' {
+                            c
+                        } else {
+                            '-'
+                        }
+                    })
+                    .collect::<String>()
+            };
+            format!(
+                "pkg:generic/{}/{}@{}",
+                part(&version.name.organisation),
+                part(&version.name.product),
+                part(&version.name.version)
+            )
+        }
+    };
+    let product_purl: medsec_core::purl::Purl = match purl_text.parse() {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok(bad(
+                "medsec::vex::purl",
+                format!("--product-purl `{purl_text}`: {e}"),
+            ));
+        }
+    };
+    let mut statements =
+        match device_statements(&version.name.product, &version.name.version, &items) {
+            Ok(s) => s,
+            Err(e) => return Ok(bad("medsec::vex::invalid", e.to_string())),
+        };
+    for st in &mut statements {
+        for p in &mut st.products {
+            p.purl = Some(product_purl.clone());
+        }
+    }
+    let author = medsec_core::vex::VexAuthor::new(
+        args.author
+            .clone()
+            .unwrap_or_else(|| version.name.organisation.clone()),
+        args.namespace.clone(),
+    );
+    let timestamp = jiff::Timestamp::now();
+    let slug = |s: &str| {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect::<String>()
+    };
+    let id = format!(
+        "{}/vex/{}-{}-{}",
+        args.namespace.trim_end_matches('/'),
+        slug(&version.name.product),
+        slug(&version.name.version),
+        timestamp.as_second()
+    );
+    let doc = match medsec_core::vex::VexDocument::new(id, author, timestamp, statements) {
+        Ok(d) => d,
+        Err(e) => return Ok(bad("medsec::vex::invalid", e.to_string())),
+    };
+    let written = match args.format {
+        VexFormat::Cyclonedx => medsec_formats::write::cyclonedx::write_vex(
+            &doc,
+            &format!("urn:uuid:{}", uuid_from(&doc.id)),
+        ),
+        VexFormat::Csaf => medsec_formats::write::csaf::write_vex(&doc),
+        VexFormat::Openvex => medsec_formats::write::openvex::write(&doc),
+    };
+    let written = match written {
+        Ok(w) => w,
+        Err(e) => return Ok(bad("medsec::vex::invalid", e.to_string())),
+    };
+    for n in &written.normalisations {
+        eprintln!("note: {n:?}");
+    }
+    match &args.out {
+        Some(path) => std::fs::write(path, &written.json)
+            .map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))?,
+        None => print(&written.json).map_err(crate::output::io_error)?,
+    }
+    Ok(exit::OK)
+}
+
+/// A UUID (version 8, name-based) from the document id, so that the same document id
+/// always gets the same serial number.
+fn uuid_from(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(id.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&h[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
