@@ -703,53 +703,70 @@ fn propose_rubric(
     }
     // The vector type belongs to the scoring crate, which this crate does not depend on:
     // it is parsed through `FromStr`, its type inferred from `propose`'s signature.
-    match parse_text(text.trim()) {
-        Ok(vector) => RubricProposal::Proposed {
-            elements: elements
-                .iter()
-                .map(|element| {
-                    match medsec_device::rubric_context::propose(
-                        &loaded.device,
-                        &element.element,
-                        &vector,
-                    ) {
-                        Ok(answers) => {
-                            let mut proposed = Vec::with_capacity(answers.len());
-                            let mut error = None;
-                            for (question, response) in &answers {
-                                let value = serde_json::to_value(response.answer)
-                                    .and_then(serde_json::from_value::<ProposedValue>);
-                                match value {
-                                    Ok(answer) => proposed.push(ProposedAnswer {
-                                        question: question.clone(),
-                                        answer,
-                                        rationale: response.rationale.clone(),
-                                    }),
-                                    Err(e) => {
-                                        error = Some(format!(
-                                            "the answer to {question} could not be read: {e}"
-                                        ))
-                                    }
+    let proposals: Vec<ElementProposal> = match parse_text(text.trim()) {
+        Ok(vector) => elements
+            .iter()
+            .map(|element| {
+                match medsec_device::rubric_context::propose(
+                    &loaded.device,
+                    &element.element,
+                    &vector,
+                ) {
+                    Ok(answers) => {
+                        let mut proposed = Vec::with_capacity(answers.len());
+                        let mut error = None;
+                        for (question, response) in &answers {
+                            let value = serde_json::to_value(response.answer)
+                                .and_then(serde_json::from_value::<ProposedValue>);
+                            match value {
+                                Ok(answer) => proposed.push(ProposedAnswer {
+                                    question: question.clone(),
+                                    answer,
+                                    rationale: response.rationale.clone(),
+                                }),
+                                Err(e) => {
+                                    error = Some(format!(
+                                        "the answer to {question} could not be read: {e}"
+                                    ))
                                 }
                             }
-                            ElementProposal {
-                                element: element.element.clone(),
-                                answers: proposed,
-                                error,
-                            }
                         }
-                        Err(error) => ElementProposal {
+                        ElementProposal {
                             element: element.element.clone(),
-                            answers: Vec::new(),
-                            error: Some(error.to_string()),
-                        },
+                            answers: proposed,
+                            error,
+                        }
                     }
-                })
-                .collect(),
-        },
-        Err(error) => RubricProposal::NotProposed {
-            reason: format!("the CVSS vector {text:?} is not valid: {error}"),
-        },
+                    Err(error) => ElementProposal {
+                        element: element.element.clone(),
+                        answers: Vec::new(),
+                        error: Some(error.to_string()),
+                    },
+                }
+            })
+            .collect(),
+        Err(error) => {
+            return RubricProposal::NotProposed {
+                reason: format!("the CVSS vector {text:?} is not valid: {error}"),
+            };
+        }
+    };
+    // A refusal that holds for every element (a vector the rubric is not defined on) is
+    // no proposal at all.
+    if proposals
+        .iter()
+        .all(|p| p.answers.is_empty() && p.error.is_some())
+    {
+        let reasons: BTreeSet<&str> = proposals
+            .iter()
+            .filter_map(|p| p.error.as_deref())
+            .collect();
+        return RubricProposal::NotProposed {
+            reason: reasons.into_iter().collect::<Vec<_>>().join("; "),
+        };
+    }
+    RubricProposal::Proposed {
+        elements: proposals,
     }
 }
 
