@@ -166,15 +166,21 @@ pub enum IncidentMatch {
 
 impl IncidentMatch {
     fn matches(self, incident: Option<IncidentKind>) -> bool {
-        match (self, incident) {
-            (IncidentMatch::None, None) => true,
-            (IncidentMatch::Any, Some(_)) => true,
-            (IncidentMatch::Death, Some(IncidentKind::Death)) => true,
-            (IncidentMatch::SeriousDeterioration, Some(IncidentKind::SeriousDeterioration)) => true,
-            (IncidentMatch::PublicHealthThreat, Some(IncidentKind::PublicHealthThreat)) => true,
-            (IncidentMatch::Other, Some(IncidentKind::Other)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, incident),
+            (IncidentMatch::None, None)
+                | (IncidentMatch::Any, Some(_))
+                | (IncidentMatch::Death, Some(IncidentKind::Death))
+                | (
+                    IncidentMatch::SeriousDeterioration,
+                    Some(IncidentKind::SeriousDeterioration)
+                )
+                | (
+                    IncidentMatch::PublicHealthThreat,
+                    Some(IncidentKind::PublicHealthThreat)
+                )
+                | (IncidentMatch::Other, Some(IncidentKind::Other))
+        )
     }
 }
 
@@ -387,6 +393,27 @@ pub enum ClockPolicyError {
     },
 }
 
+/// The parser's message without its own location and source snippet: the error shows
+/// the location once, as `file:line:column`.
+fn plain_message(error: &serde_saphyr::Error) -> String {
+    let text = error.without_snippet().to_string();
+    let text = text.trim();
+    let text = text.strip_prefix("error: ").unwrap_or(text);
+    let is_number = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit());
+    // "line 12 column 13: message"
+    let text = text
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+        .filter(|(position, _)| position.split(" column ").all(is_number))
+        .map_or(text, |(_, message)| message);
+    // "message at line 12, column 13"
+    let text = text
+        .rsplit_once(" at line ")
+        .filter(|(_, position)| position.split(", column ").all(is_number))
+        .map_or(text, |(message, _)| message);
+    text.to_owned()
+}
+
 /// `:line:column` as compilers print it; nothing when unknown.
 fn at(line: u64, column: u64) -> String {
     match (line, column) {
@@ -418,7 +445,7 @@ impl ClockPolicy {
                 file: file.to_owned(),
                 line: location.map_or(0, |l| l.line()),
                 column: location.map_or(0, |l| l.column()),
-                message: e.to_string(),
+                message: plain_message(&e),
             }
         })?;
         let mut problems = Vec::new();
@@ -973,7 +1000,7 @@ fn notes(
     if !off_market.is_empty() {
         let list: Vec<String> = off_market
             .iter()
-            .map(|(m, n)| format!("{m} ({n})"))
+            .map(|(m, n)| format!("{m} ({n} rule{})", if *n == 1 { "" } else { "s" }))
             .collect();
         out.notes.push(format!(
             "Rules for markets the device is not on were not applied: {}.",
@@ -1023,6 +1050,25 @@ fn notes(
             ));
         }
     }
+}
+
+/// "condition 4 does" / "conditions 1, 2 and 4 do".
+fn numbered(numbers: &[u8], singular_verb: &str, plural_verb: &str) -> String {
+    match numbers {
+        [one] => format!("condition {one} {singular_verb}"),
+        [init @ .., last] => {
+            let init: Vec<String> = init.iter().map(u8::to_string).collect();
+            format!("conditions {} and {last} {plural_verb}", init.join(", "))
+        }
+        [] => String::new(),
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 fn sort(obligations: &mut [Obligation]) {
@@ -1174,7 +1220,10 @@ fn discretion(
                 late_by_days: Some(late),
             } => (
                 ConditionState::Fails,
-                format!("Done on {on}, {late} day(s) after the deadline {due}."),
+                format!(
+                    "Done on {on}, {late} day{} after the deadline {due}.",
+                    if late == 1 { "" } else { "s" }
+                ),
             ),
             Status::DueIn { .. } | Status::DueToday | Status::NotStarted => (
                 ConditionState::Open,
@@ -1221,32 +1270,32 @@ fn discretion(
             "No ISAO participation is recorded.".to_owned()
         },
     });
-    let failing: Vec<String> = conditions
+    let failing: Vec<u8> = conditions
         .iter()
         .filter(|c| c.state == ConditionState::Fails)
-        .map(|c| c.number.to_string())
+        .map(|c| c.number)
         .collect();
-    let pending: Vec<String> = conditions
+    let pending: Vec<u8> = conditions
         .iter()
         .filter(|c| matches!(c.state, ConditionState::Open | ConditionState::Unknown))
-        .map(|c| c.number.to_string())
+        .map(|c| c.number)
         .collect();
     let (outcome, summary) = if !failing.is_empty() {
         (
             DiscretionOutcome::NotAvailable,
             format!(
-                "Condition(s) {} do not hold: the 21 CFR 806 report is expected, unless the \
-                 correction was already reported under 21 CFR 803 or 1004.",
-                failing.join(", ")
+                "{} not hold: the 21 CFR 806 report is expected, unless the correction was \
+                 already reported under 21 CFR 803 or 1004.",
+                capitalised(&numbered(&failing, "does", "do"))
             ),
         )
     } else if !pending.is_empty() {
         (
             DiscretionOutcome::Open,
             format!(
-                "No condition fails yet; condition(s) {} are open or unknown. If all four \
-                 hold, FDA states it does not intend to enforce the 21 CFR 806 report.",
-                pending.join(", ")
+                "No condition fails yet; {} open or unknown. If all four hold, FDA states it \
+                 does not intend to enforce the 21 CFR 806 report.",
+                numbered(&pending, "is", "are")
             ),
         )
     } else {
