@@ -429,6 +429,7 @@ impl ClockPolicy {
         ClockPolicy::from_text(DEFAULT_POLICY_FILE, DEFAULT_POLICY)
     }
 
+    /// Read a policy file; errors name the file and, where known, the line.
     pub fn load(path: &Path) -> Result<ClockPolicy, ClockPolicyError> {
         let text = std::fs::read_to_string(path).map_err(|source| ClockPolicyError::Io {
             path: path.display().to_string(),
@@ -523,6 +524,7 @@ impl ClockPolicy {
         })
     }
 
+    /// The rule with this id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
@@ -1007,7 +1009,10 @@ fn notes(
             list.join(", ")
         ));
     }
-    for market in &facts.markets {
+    let mut markets = facts.markets.clone();
+    markets.sort_by_key(|m| m.as_str());
+    markets.dedup();
+    for market in &markets {
         let has_rules = policy.rules.iter().any(|r| r.market == *market);
         let applied = out.obligations.iter().any(|o| o.market == *market)
             || out

@@ -416,6 +416,13 @@ fn markets_not_in_the_facts_do_not_apply() {
     let c = classify(&p, &f, d("2026-01-02"));
     assert!(c.obligations.is_empty());
     assert!(c.notes.iter().any(|n| n.contains("neither is recorded")));
+    // A market listed twice is one market.
+    let twice = classify(
+        &p,
+        &facts(&[MarketId::EuMdr, MarketId::EuMdr]),
+        d("2026-01-02"),
+    );
+    assert_eq!(twice.notes, c.notes);
 }
 
 #[test]
