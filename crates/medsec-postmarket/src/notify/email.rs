@@ -11,16 +11,18 @@
 
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use jiff::Timestamp;
+use lettre::address::{Address, AddressError, Envelope};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
-use lettre::{Message, SmtpTransport, Transport as _};
+use lettre::{SmtpTransport, Transport as _};
+use mail_builder::MessageBuilder;
+use mail_builder::headers::address::Address as MailAddress;
 use serde::{Deserialize, Serialize};
 
-use super::webhook::is_loopback;
-use super::{Notice, NotifyError};
+use super::webhook::{delivery_id, is_loopback};
+use super::{Notice, NotifyError, one_line};
 
 /// The file name of the JSON notice attached to the e-mail.
 pub const ATTACHMENT_NAME: &str = "medsec-notice.json";
@@ -100,16 +102,13 @@ impl SmtpConfig {
         }
     }
 
-    fn mailbox(&self, address: &str) -> Result<Mailbox, NotifyError> {
-        address
-            .trim()
-            .parse::<Mailbox>()
-            .map_err(|source| NotifyError::Address {
-                host: self.host.clone(),
-                port: self.port,
-                address: address.to_owned(),
-                source,
-            })
+    fn mailbox(&self, text: &str) -> Result<Mailbox, NotifyError> {
+        Mailbox::parse(text).map_err(|source| NotifyError::Address {
+            host: self.host.clone(),
+            port: self.port,
+            address: text.to_owned(),
+            source,
+        })
     }
 
     fn transport(&self) -> Result<SmtpTransport, NotifyError> {
@@ -155,45 +154,94 @@ impl SmtpConfig {
         Ok(builder.build())
     }
 
-    /// The message of `notice`: From, To, Subject, the text body and the JSON attachment.
-    fn message(&self, notice: &Notice) -> Result<Message, NotifyError> {
+    /// The envelope and the message of `notice`: From, To, Subject, the text body and
+    /// the JSON attachment.
+    fn message(&self, notice: &Notice) -> Result<(Envelope, Vec<u8>), NotifyError> {
         if self.to.is_empty() {
             return Err(self.config_error("no recipient"));
         }
-        let mut builder = Message::builder()
-            .from(self.mailbox(&self.from)?)
-            .subject(notice.subject());
-        for to in &self.to {
-            builder = builder.to(self.mailbox(to)?);
-        }
+        let from = self.mailbox(&self.from)?;
+        let to = self
+            .to
+            .iter()
+            .map(|t| self.mailbox(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let envelope = Envelope::new(
+            Some(from.address.clone()),
+            to.iter().map(|m| m.address.clone()).collect(),
+        )
+        .map_err(|e| self.config_error(format!("envelope: {e}")))?;
         let json = notice.to_json()?;
-        let json_type = ContentType::parse("application/json")
-            .map_err(|e| self.config_error(format!("content type: {e}")))?;
-        let body = MultiPart::mixed()
-            .singlepart(SinglePart::plain(notice.text()))
-            .singlepart(Attachment::new(ATTACHMENT_NAME.to_owned()).body(json, json_type));
-        builder
-            .multipart(body)
+        let message_id = format!(
+            "medsec.{}.{}@{}",
+            delivery_id(json.as_bytes()),
+            Timestamp::now().as_millisecond(),
+            from.address.domain()
+        );
+        let bytes = MessageBuilder::new()
+            .from(from.header())
+            .to(MailAddress::new_list(
+                to.iter().map(Mailbox::header).collect(),
+            ))
+            .subject(notice.subject())
+            .message_id(message_id)
+            .text_body(notice.text())
+            .attachment("application/json", ATTACHMENT_NAME, json)
+            .write_to_vec()
             .map_err(|source| NotifyError::Message {
                 host: self.host.clone(),
                 port: self.port,
                 source,
-            })
+            })?;
+        Ok((envelope, bytes))
     }
 
     /// The message of `notice` as it would be sent (RFC 5322 bytes), for a dry run or an
     /// archive.
     pub fn render(&self, notice: &Notice) -> Result<Vec<u8>, NotifyError> {
-        Ok(self.message(notice)?.formatted())
+        Ok(self.message(notice)?.1)
+    }
+}
+
+/// An address with an optional display name, as written in the configuration:
+/// `address` or `Name <address>` (the name may be quoted).
+struct Mailbox {
+    name: Option<String>,
+    address: Address,
+}
+
+impl Mailbox {
+    fn parse(text: &str) -> Result<Mailbox, AddressError> {
+        let text = text.trim();
+        let (name, address) = match text.rfind('<') {
+            Some(open) => {
+                let rest = &text[open + 1..];
+                let Some(address) = rest.strip_suffix('>') else {
+                    return Err(AddressError::Unbalanced);
+                };
+                let name = text[..open].trim().trim_matches('"').trim();
+                ((!name.is_empty()).then(|| one_line(name)), address.trim())
+            }
+            None if text.contains('>') => return Err(AddressError::Unbalanced),
+            None => (None, text),
+        };
+        Ok(Mailbox {
+            name,
+            address: address.parse()?,
+        })
+    }
+
+    fn header(&self) -> MailAddress<'static> {
+        MailAddress::new_address(self.name.clone(), self.address.to_string())
     }
 }
 
 /// Sends `notice` by e-mail as `config` says (see the module documentation).
 pub fn send_email(config: &SmtpConfig, notice: &Notice) -> Result<(), NotifyError> {
-    let message = config.message(notice)?;
+    let (envelope, message) = config.message(notice)?;
     let transport = config.transport()?;
     transport
-        .send(&message)
+        .send_raw(&envelope, &message)
         .map(|_| ())
         .map_err(|source| NotifyError::Smtp {
             host: config.host.clone(),

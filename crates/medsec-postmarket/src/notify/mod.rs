@@ -565,12 +565,12 @@ pub enum NotifyError {
         source: lettre::address::AddressError,
     },
 
-    #[error("e-mail via {host}:{port}: the message could not be built: {source}")]
+    #[error("e-mail via {host}:{port}: the message could not be written: {source}")]
     Message {
         host: String,
         port: u16,
         #[source]
-        source: lettre::error::Error,
+        source: std::io::Error,
     },
 
     #[error("e-mail via SMTP server {host}:{port} failed: {source}")]
