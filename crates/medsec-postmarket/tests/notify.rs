@@ -309,11 +309,13 @@ fn config_debug_hides_secrets() {
 // ---------------------------------------------------------------------------------------
 // E-mail
 
-/// How the sink answers RCPT TO.
+/// How the sink answers.
 #[derive(Clone, Copy)]
 enum Rcpt {
     Accept,
     Reject550,
+    /// Accept, after advertising and accepting AUTH PLAIN.
+    AcceptWithAuth,
 }
 
 /// A local SMTP sink for one connection: no STARTTLS advertised; returns the commands
@@ -356,10 +358,14 @@ fn serve_smtp(stream: TcpStream, rcpt: Rcpt) -> (Vec<String>, String) {
             .unwrap_or("")
             .to_ascii_uppercase();
         match verb.as_str() {
-            "EHLO" | "HELO" => say("250 sink.invalid"),
+            "EHLO" | "HELO" => match rcpt {
+                Rcpt::AcceptWithAuth => say("250-sink.invalid\r\n250 AUTH PLAIN"),
+                _ => say("250 sink.invalid"),
+            },
+            "AUTH" => say("235 2.7.0 authenticated"),
             "MAIL" => say("250 2.1.0 sender ok"),
             "RCPT" => match rcpt {
-                Rcpt::Accept => say("250 2.1.5 recipient ok"),
+                Rcpt::Accept | Rcpt::AcceptWithAuth => say("250 2.1.5 recipient ok"),
                 Rcpt::Reject550 => say("550 5.1.1 no such mailbox here"),
             },
             "DATA" => {
@@ -467,6 +473,23 @@ fn email_reaches_the_sink_with_text_and_json() {
         .expect("the JSON notice attached");
     let back: Notice = serde_json::from_slice(attachment.contents()).unwrap();
     assert_eq!(back, notice);
+}
+
+#[test]
+fn email_authenticates_when_given_credentials() {
+    let (port, sink) = smtp_sink(Rcpt::AcceptWithAuth);
+    let mut config = smtp_config(port);
+    config.username = Some("psirt".into());
+    config.password = Some("hunter2".into());
+    send_email(&config, &notice()).unwrap();
+    let (commands, raw) = sink.join().unwrap();
+    // AUTH PLAIN with base64("\0psirt\0hunter2"), before the envelope.
+    let auth = commands
+        .iter()
+        .position(|c| c == "AUTH PLAIN AHBzaXJ0AGh1bnRlcjI=");
+    let mail = commands.iter().position(|c| c.starts_with("MAIL FROM:"));
+    assert!(auth.is_some() && auth < mail, "{commands:?}");
+    assert!(raw.contains("medsec-notice.json"));
 }
 
 #[test]

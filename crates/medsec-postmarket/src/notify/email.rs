@@ -249,3 +249,49 @@ pub fn send_email(config: &SmtpConfig, notice: &Notice) -> Result<(), NotifyErro
             source,
         })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn mailboxes() {
+        let m = Mailbox::parse("psirt@equa.invalid").unwrap();
+        assert_eq!(
+            (m.name, m.address.to_string()),
+            (None, "psirt@equa.invalid".into())
+        );
+        let m = Mailbox::parse(" \"Equa, PSIRT\" <psirt@equa.invalid> ").unwrap();
+        assert_eq!(m.name.as_deref(), Some("Equa, PSIRT"));
+        assert_eq!(m.address.to_string(), "psirt@equa.invalid");
+        let m = Mailbox::parse("<psirt@equa.invalid>").unwrap();
+        assert_eq!(m.name, None);
+        assert_eq!(
+            Mailbox::parse("PSIRT <psirt@equa.invalid").err(),
+            Some(AddressError::Unbalanced)
+        );
+        assert_eq!(
+            Mailbox::parse("psirt@equa.invalid>").err(),
+            Some(AddressError::Unbalanced)
+        );
+        assert!(Mailbox::parse("PSIRT").is_err());
+        assert!(Mailbox::parse("").is_err());
+    }
+
+    #[test]
+    fn tls_names() {
+        let names: Vec<String> = [
+            SmtpTls::Required,
+            SmtpTls::Implicit,
+            SmtpTls::NoneLoopbackOnly,
+        ]
+        .iter()
+        .map(|t| serde_json::to_string(t).unwrap())
+        .collect();
+        assert_eq!(
+            names,
+            ["\"required\"", "\"implicit\"", "\"none-loopback-only\""]
+        );
+    }
+}
