@@ -9,7 +9,8 @@
 //! # Where the facts come from
 //!
 //! **SBOM properties** (CycloneDX `components[].properties`, kept in
-//! [`Component::properties`]). Neither CycloneDX 1.6 nor 1.7 has a core field for either fact,
+//! [`Component::properties`]). The CycloneDX 1.6 and 1.7 schemas have no component field for
+//! either fact (CycloneDX/cyclonedx-property-taxonomy issue #185 maps the guidance onto both),
 //! so they travel as name–value properties. The names read, in order of preference (a
 //! registered name before a proposed one, a proposed one before ours):
 //!
