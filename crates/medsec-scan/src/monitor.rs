@@ -89,33 +89,40 @@ pub async fn monitor(
     let versions = store.portfolio_versions().await?;
 
     // What changed since the last run.
-    let (changed_docs, changed_keys, changed_ids): (BTreeSet<i64>, BTreeSet<String>, BTreeSet<String>) =
-        match (&last, options.full) {
-            (Some(last), false) => {
-                let docs = store
-                    .versions_with_documents_after(last.last_document)
-                    .await?
-                    .into_iter()
-                    .collect();
-                let mut keys = BTreeSet::new();
-                let mut ids = BTreeSet::new();
-                for batch in store.batches_after(last.store_batch).await? {
-                    if batch > marks.1 {
-                        continue;
-                    }
-                    for record in store.records_in_batch(batch).await? {
-                        keys.extend(medsec_store::index_keys(&record.advisory));
-                        ids.insert(record.vulnerability.to_ascii_uppercase());
-                        ids.insert(record.advisory.id.to_ascii_uppercase());
-                        ids.extend(
-                            record.advisory.aliases.iter().map(|a| a.id.to_ascii_uppercase()),
-                        );
-                    }
+    let (changed_docs, changed_keys, changed_ids): (
+        BTreeSet<i64>,
+        BTreeSet<String>,
+        BTreeSet<String>,
+    ) = match (&last, options.full) {
+        (Some(last), false) => {
+            let docs = store
+                .versions_with_documents_after(last.last_document)
+                .await?
+                .into_iter()
+                .collect();
+            let mut keys = BTreeSet::new();
+            let mut ids = BTreeSet::new();
+            for batch in store.batches_after(last.store_batch).await? {
+                if batch > marks.1 {
+                    continue;
                 }
-                (docs, keys, ids)
+                for record in store.records_in_batch(batch).await? {
+                    keys.extend(medsec_store::index_keys(&record.advisory));
+                    ids.insert(record.vulnerability.to_ascii_uppercase());
+                    ids.insert(record.advisory.id.to_ascii_uppercase());
+                    ids.extend(
+                        record
+                            .advisory
+                            .aliases
+                            .iter()
+                            .map(|a| a.id.to_ascii_uppercase()),
+                    );
+                }
             }
-            _ => (BTreeSet::new(), BTreeSet::new(), BTreeSet::new()),
-        };
+            (docs, keys, ids)
+        }
+        _ => (BTreeSet::new(), BTreeSet::new(), BTreeSet::new()),
+    };
 
     let products = options.scan.products.clone().unwrap_or_default();
     let mut outcomes = Vec::new();
@@ -173,7 +180,10 @@ pub async fn monitor(
             continue;
         };
         let source = Source {
-            name: format!("{} {} {}", version.name.organisation, version.name.product, version.name.version),
+            name: format!(
+                "{} {} {}",
+                version.name.organisation, version.name.product, version.name.version
+            ),
             format: None,
             sha256: None,
             components: components.len(),

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod support;
 
 use medsec_catalog::results::{DeviceKey, Outcome};
@@ -144,27 +145,6 @@ async fn results_are_append_only(kind: Kind) {
     let history = store.test_results(&device("4.2.1")).await.unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].outcome, Outcome::Fail);
-}
-
-macro_rules! scenarios {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Kind::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Kind::Postgres).await
-                }
-            )*
-        }
-    };
 }
 
 scenarios!(results_round_trip, results_are_append_only);

@@ -71,3 +71,26 @@ pub async fn export_text(store: &Store) -> String {
         .unwrap_or_else(|e| panic!("export: {e}"));
     String::from_utf8(out).unwrap_or_else(|e| panic!("export is not UTF-8: {e}"))
 }
+
+/// One test per backend for each scenario function (`async fn name(kind: Kind)`).
+#[allow(unused_macros)]
+macro_rules! scenarios {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Kind::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Kind::Postgres).await
+                }
+            )*
+        }
+    };
+}
