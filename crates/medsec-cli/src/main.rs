@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::{
     advisory, assess, catalog, check, cpe, cvss, db, diagram, diff, evidence, import, init,
-    portfolio, purl, risk, rubric, sbom, scan, schema, threats, vocabulary,
+    portfolio, postmarket, purl, risk, rubric, sbom, scan, schema, threats, vocabulary,
 };
 
 // mimalloc: SBOMs and advisories are millions of small allocations; it frees them
@@ -56,6 +56,8 @@ enum Command {
     Assess(assess::Args),
     /// Check device files and report every problem with its location.
     Check(check::Args),
+    /// The regulatory clock of a finding (FDA postmarket, EU MDR/IVDR vigilance): decision support.
+    Clock(postmarket::ClockArgs),
     /// The harmonised controls and the crosswalk: every clause each control satisfies.
     Controls(catalog::ControlsArgs),
     /// Gap analysis: per framework, which applicable clauses are covered, partly covered or open.
@@ -98,6 +100,8 @@ enum Command {
     Testplan(catalog::TestplanArgs),
     /// STRIDE threats of a device, per element and per interaction, with their controls.
     Threats(threats::Args),
+    /// Trace a finding through the device model: elements, threats, FMEA rows, patient harm.
+    Trace(Box<postmarket::TraceArgs>),
     /// Record a triage decision (VEX state) for a finding of a product version.
     Triage(Box<portfolio::TriageArgs>),
     /// Export a product version's triage state as CycloneDX VEX, CSAF VEX or OpenVEX.
@@ -113,6 +117,7 @@ fn main() -> ExitCode {
         Command::Advisory(args) => advisory::run(args),
         Command::Assess(args) => assess::run(args),
         Command::Check(args) => check::run(args),
+        Command::Clock(args) => postmarket::run_clock(args),
         Command::Controls(args) => catalog::run_controls(args),
         Command::Coverage(args) => catalog::run_coverage(args),
         Command::Db(args) => db::run(args, cli.quiet),
@@ -134,6 +139,7 @@ fn main() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Testplan(args) => catalog::run_testplan(args),
         Command::Threats(args) => threats::run(args),
+        Command::Trace(args) => postmarket::run_trace(*args),
         Command::Triage(args) => portfolio::run_triage(*args),
         Command::Vex(args) => portfolio::run_vex(args),
         Command::Vocabulary(args) => vocabulary::run(args),

@@ -14,6 +14,7 @@ pub mod import;
 pub mod init;
 pub mod input_error;
 pub mod portfolio;
+pub mod postmarket;
 pub mod purl;
 pub mod risk;
 pub mod rubric;
