@@ -453,3 +453,172 @@ fn bad_portfolio_input_is_refused() {
         "no open findings",
     );
 }
+
+/// `medsec monitor --webhook`: a signed notice of the new critical findings reaches a
+/// local receiver, and the signature verifies with the shared secret.
+#[test]
+fn monitor_notifies_a_webhook_with_a_signed_notice() {
+    use std::sync::{Arc, Mutex};
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    medsec(h)
+        .args(["db", "import", "-q", "examples/advisories"])
+        .assert()
+        .success();
+    medsec(h)
+        .args(["portfolio", "add", "--device", "examples/patient-monitor"])
+        .assert()
+        .success();
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let port = server.server_addr().to_ip().unwrap().port();
+    let received: Arc<Mutex<Vec<(String, String, Vec<u8>)>>> = Arc::default();
+    let sink = received.clone();
+    let thread = std::thread::spawn(move || {
+        if let Ok(Some(mut request)) = server.recv_timeout(std::time::Duration::from_secs(60)) {
+            let header = |name: &'static str| {
+                request
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv(name))
+                    .map(|h| h.value.as_str().to_owned())
+                    .unwrap_or_default()
+            };
+            let (ts, sig) = (header("X-Medsec-Timestamp"), header("X-Medsec-Signature"));
+            let mut body = Vec::new();
+            std::io::Read::read_to_end(request.as_reader(), &mut body).unwrap();
+            sink.lock().unwrap().push((ts, sig, body));
+            request.respond(tiny_http::Response::empty(204)).unwrap();
+        }
+    });
+    medsec(h)
+        .env("MEDSEC_WEBHOOK_SECRET", "s3cret")
+        .args([
+            "monitor",
+            "--webhook",
+            &format!("http://127.0.0.1:{port}/hook"),
+            "--notify-min-severity",
+            "critical",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("notified: webhook 204"));
+    thread.join().unwrap();
+    let got = received.lock().unwrap();
+    let (ts, sig, body) = &got[0];
+    let now = jiff::Timestamp::now().as_second();
+    medsec_postmarket::notify::verify(b"s3cret", ts, sig, body, now, 300).unwrap();
+    assert!(medsec_postmarket::notify::verify(b"wrong", ts, sig, body, now, 300).is_err());
+    let notice: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(notice["schema"], "medsec-notice/1");
+    assert_eq!(notice["product"]["name"], PRODUCT);
+    let ids: Vec<&str> = notice["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"CVE-2021-44228"), "{ids:?}");
+    assert!(
+        notice["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["severity"] == "critical" || f["kev"] == true)
+    );
+
+    // Without the secret in the environment the webhook is refused before anything runs.
+    medsec(h)
+        .env_remove("MEDSEC_WEBHOOK_SECRET")
+        .args(["monitor", "--webhook", "https://hooks.example.invalid/x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("MEDSEC_WEBHOOK_SECRET"));
+}
+
+/// `medsec portfolio support`, `medsec clock` and `medsec trace` on the examples.
+#[test]
+fn support_clock_and_trace() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    medsec(h)
+        .args(["portfolio", "add", "--device", "examples/patient-monitor"])
+        .assert()
+        .success();
+    let mut support = vec!["portfolio".to_owned(), "support".to_owned()];
+    support.extend(version_args("5.1"));
+    support.extend(
+        [
+            "--curated",
+            "examples/support/component-support.yaml",
+            "--today",
+            "2026-11-29",
+            "--format",
+            "json",
+        ]
+        .map(String::from),
+    );
+    let out = json_of(h, &support.iter().map(String::as_str).collect::<Vec<_>>());
+    let alerts = out["alerts"].as_array().unwrap();
+    let openssl = alerts
+        .iter()
+        .find(|a| a["component"]["name"] == "openssl" && a["component"]["version"] == "1.1.1k")
+        .expect("OpenSSL 1.1.1 is past its end of support");
+    assert_eq!(openssl["end_of_support"], "2023-09-11");
+
+    let clock = json_of(
+        h,
+        &[
+            "clock",
+            "examples/postmarket/clock-facts.yaml",
+            "--today",
+            "2026-12-01",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(clock["decision_support"], true);
+    let due: Vec<(&str, &str)> = clock["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| Some((o["rule"].as_str()?, o["due"].as_str()?)))
+        .collect();
+    assert!(
+        due.contains(&("fda-postmarket-2016:VII.B-communicate-30d", "2026-12-20")),
+        "{due:?}"
+    );
+    assert!(
+        due.contains(&("fda-postmarket-2016:VII.B-remediate-60d", "2027-01-19")),
+        "{due:?}"
+    );
+    let scratch = tempfile::tempdir().unwrap();
+    let broken = scratch.path().join("facts.yaml");
+    std::fs::write(&broken, "markets: [eu-mdr]\nrisk: sort-of\n").unwrap();
+    medsec(h)
+        .args(["clock", broken.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("facts.yaml"));
+
+    let traced = json_of(
+        h,
+        &[
+            "trace",
+            "examples/insulin-pump",
+            "--component",
+            "mbedtls",
+            "--component-version",
+            "3.4.0",
+            "--vulnerability",
+            "CVE-2024-0001",
+            "--vector",
+            "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(traced["placement"], "placed");
+    assert_eq!(traced["elements"][0]["element"], "pump-firmware");
+    assert_eq!(traced["summary"]["worst_severity"], "catastrophic");
+    assert_eq!(traced["rubric"]["status"], "proposed");
+}

@@ -86,6 +86,29 @@ pub enum PortfolioCommand {
     List(ListArgs),
     /// One version: its facts, documents and findings with their triage state.
     Show(ShowArgs),
+    /// Each component's level of support and end of support (SBOM properties or a
+    /// curated file), with alerts before the end of support.
+    Support(SupportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SupportArgs {
+    #[command(flatten)]
+    pub version: VersionArgs,
+    /// A curated support file (see examples/support/component-support.yaml).
+    #[arg(long, value_name = "FILE")]
+    pub curated: Option<PathBuf>,
+    /// Alert this many days before a component's end of support.
+    #[arg(long, default_value_t = 180)]
+    pub lead_days: u32,
+    /// Judge as of this day (YYYY-MM-DD; default today, UTC).
+    #[arg(long)]
+    pub today: Option<String>,
+    /// List every component, not only those with an alert, a conflict or a problem.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]
@@ -138,6 +161,7 @@ pub fn run_portfolio(args: PortfolioArgs) -> miette::Result<u8> {
         PortfolioCommand::Add(a) => run_add(*a, &args.store),
         PortfolioCommand::List(l) => run_list(l, &args.store),
         PortfolioCommand::Show(s) => run_show(s, &args.store),
+        PortfolioCommand::Support(s) => run_support(s, &args.store),
     }
 }
 
@@ -565,6 +589,218 @@ pub struct MonitorArgs {
     pub fail_on: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Send new affected findings at or above `--notify-min-severity` (and every KEV-listed
+    /// one) to this webhook as HMAC-SHA256-signed JSON (https, or http on loopback).
+    #[arg(long, value_name = "URL")]
+    pub webhook: Option<String>,
+    /// The environment variable holding the webhook's shared secret (never on the command
+    /// line, where other users of the machine could read it).
+    #[arg(long, value_name = "NAME", default_value = "MEDSEC_WEBHOOK_SECRET")]
+    pub webhook_secret_env: String,
+    /// E-mail the same notices through this SMTP server (credentials, if needed, from
+    /// MEDSEC_SMTP_USERNAME and MEDSEC_SMTP_PASSWORD).
+    #[arg(long, value_name = "HOST", requires_all = ["smtp_from", "smtp_to"])]
+    pub smtp_host: Option<String>,
+    #[arg(long, default_value_t = 587)]
+    pub smtp_port: u16,
+    #[arg(long, value_name = "ADDRESS")]
+    pub smtp_from: Option<String>,
+    /// A recipient (repeatable).
+    #[arg(long, value_name = "ADDRESS")]
+    pub smtp_to: Vec<String>,
+    /// required (STARTTLS), implicit (SMTPS) or none-loopback-only.
+    #[arg(long, default_value = "required")]
+    pub smtp_tls: String,
+    /// The lowest severity that notifies (critical, high, medium, low, none); unscored
+    /// findings notify too.
+    #[arg(long, default_value = "high")]
+    pub notify_min_severity: String,
+}
+
+/// Where notices go.
+struct Notifier {
+    webhook: Option<medsec_postmarket::notify::WebhookConfig>,
+    smtp: Option<medsec_postmarket::notify::SmtpConfig>,
+    threshold: medsec_postmarket::notify::Threshold,
+}
+
+fn notifier(args: &MonitorArgs) -> Result<Option<Notifier>, u8> {
+    use medsec_postmarket::notify::{Severity, SmtpConfig, SmtpTls, Threshold, WebhookConfig};
+    if args.webhook.is_none() && args.smtp_host.is_none() {
+        return Ok(None);
+    }
+    let min: Severity = match args.notify_min_severity.parse() {
+        Ok(s) => s,
+        Err(e) => {
+            return Err(bad(
+                "medsec::monitor::severity",
+                format!("--notify-min-severity: {e}"),
+            ));
+        }
+    };
+    let webhook = match &args.webhook {
+        Some(url) => match std::env::var(&args.webhook_secret_env) {
+            Ok(secret) if !secret.is_empty() => {
+                Some(WebhookConfig::new(url.clone(), secret.into_bytes()))
+            }
+            _ => {
+                return Err(bad(
+                    "medsec::monitor::notify",
+                    format!(
+                        "--webhook needs its secret in the environment variable {}",
+                        args.webhook_secret_env
+                    ),
+                ));
+            }
+        },
+        None => None,
+    };
+    let smtp = match &args.smtp_host {
+        Some(host) => {
+            let tls = match args.smtp_tls.as_str() {
+                "required" => SmtpTls::Required,
+                "implicit" => SmtpTls::Implicit,
+                "none-loopback-only" => SmtpTls::NoneLoopbackOnly,
+                other => {
+                    return Err(bad(
+                        "medsec::monitor::notify",
+                        format!(
+                            "--smtp-tls `{other}`: use required, implicit or none-loopback-only"
+                        ),
+                    ));
+                }
+            };
+            let mut c = SmtpConfig::new(
+                host.clone(),
+                args.smtp_from.clone().unwrap_or_default(),
+                args.smtp_to.clone(),
+            );
+            c.port = args.smtp_port;
+            c.tls = tls;
+            c.username = std::env::var("MEDSEC_SMTP_USERNAME")
+                .ok()
+                .filter(|v| !v.is_empty());
+            c.password = std::env::var("MEDSEC_SMTP_PASSWORD")
+                .ok()
+                .filter(|v| !v.is_empty());
+            Some(c)
+        }
+        None => None,
+    };
+    Ok(Some(Notifier {
+        webhook,
+        smtp,
+        threshold: Threshold::new(min),
+    }))
+}
+
+/// Sends one notice per version with new, reopened or newly affected findings that pass
+/// the threshold. Returns what was sent, and the errors (the run itself is recorded
+/// whatever happens here).
+fn notify(
+    rt: &tokio::runtime::Runtime,
+    store: &Store,
+    n: &Notifier,
+    report: &medsec_scan::monitor::MonitorReport,
+) -> miette::Result<(Vec<String>, Vec<String>)> {
+    use medsec_postmarket::notify::{Notice, NoticeComponent, NoticeFinding, NoticeProduct};
+    let mut sent = Vec::new();
+    let mut errors = Vec::new();
+    let versions = rt
+        .block_on(store.portfolio_versions())
+        .map_err(store_error)?;
+    for v in &versions {
+        let changed: Vec<&medsec_store::FindingChange> = report
+            .changes
+            .iter()
+            .filter(|c| c.version_id == v.id && c.kind != "resolved")
+            .collect();
+        if changed.is_empty() {
+            continue;
+        }
+        let stored = rt
+            .block_on(store.findings(v.id, true))
+            .map_err(store_error)?;
+        let candidates: Vec<NoticeFinding> = changed
+            .iter()
+            .filter_map(|c| {
+                stored
+                    .iter()
+                    .find(|f| f.component == c.component && f.vulnerability == c.vulnerability)
+            })
+            .map(|f| {
+                let d = &f.detail;
+                let component = NoticeComponent::new(
+                    d["component"]["name"]
+                        .as_str()
+                        .unwrap_or(&f.component)
+                        .to_owned(),
+                    d["component"]["version"].as_str().map(str::to_owned),
+                    d["component"]["purl"].as_str().map(str::to_owned),
+                );
+                let first_seen = f
+                    .first_seen
+                    .parse()
+                    .unwrap_or_else(|_| jiff::Timestamp::now());
+                let mut nf = NoticeFinding::new(f.vulnerability.clone(), component, first_seen);
+                nf.severity = f.severity.parse().ok();
+                nf.cvss_score = f.score;
+                nf.cvss_vector = d["score"]["vector"].as_str().map(str::to_owned);
+                nf.kev = f.kev;
+                nf.epss = d["epss"]["probability"].as_f64();
+                nf.aliases = d["aliases"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                nf.status = if f.status == "affected" {
+                    medsec_core::vex::VexStatus::Affected
+                } else {
+                    medsec_core::vex::VexStatus::UnderInvestigation
+                };
+                nf
+            })
+            .collect();
+        let product = NoticeProduct::new(&v.name.organisation, &v.name.product, &v.name.version);
+        let Some(notice) = Notice::from_candidates(
+            product,
+            candidates,
+            n.threshold.clone(),
+            jiff::Timestamp::now(),
+        ) else {
+            continue;
+        };
+        if let Some(w) = &n.webhook {
+            match medsec_postmarket::notify::send_webhook(w, &notice) {
+                Ok(d) => sent.push(format!(
+                    "webhook {} for {} {} (delivery {}, {} attempt(s))",
+                    d.status, v.name.product, v.name.version, d.id, d.attempts
+                )),
+                Err(e) => errors.push(format!(
+                    "webhook for {} {}: {e}",
+                    v.name.product, v.name.version
+                )),
+            }
+        }
+        if let Some(m) = &n.smtp {
+            match medsec_postmarket::notify::send_email(m, &notice) {
+                Ok(()) => sent.push(format!(
+                    "e-mail for {} {} to {}",
+                    v.name.product,
+                    v.name.version,
+                    m.to.join(", ")
+                )),
+                Err(e) => errors.push(format!(
+                    "e-mail for {} {}: {e}",
+                    v.name.product, v.name.version
+                )),
+            }
+        }
+    }
+    Ok((sent, errors))
 }
 
 const SEVERITIES: [&str; 6] = ["unknown", "none", "low", "medium", "high", "critical"];
@@ -588,6 +824,10 @@ pub fn run_monitor(args: MonitorArgs) -> miette::Result<u8> {
             "--every 0: give at least one second".into(),
         ));
     }
+    let notifier = match notifier(&args) {
+        Ok(n) => n,
+        Err(code) => return Ok(code),
+    };
     let rt = runtime()?;
     let store = args.store.open(&rt)?;
     let options = medsec_scan::monitor::MonitorOptions {
@@ -675,6 +915,22 @@ pub fn run_monitor(args: MonitorArgs) -> miette::Result<u8> {
                     ));
                 }
                 print(&out).map_err(crate::output::io_error)?;
+            }
+        }
+        if let Some(n) = &notifier {
+            let (sent, errors) = notify(&rt, &store, n, &report)?;
+            for s in &sent {
+                eprintln!("notified: {s}");
+            }
+            for e in &errors {
+                let diagnostic = miette::MietteDiagnostic::new(format!(
+                    "{e} (the monitoring run is recorded; the notice was not delivered)"
+                ))
+                .with_code("medsec::monitor::notify");
+                eprintln!("{:?}", miette::Report::new(diagnostic));
+            }
+            if !errors.is_empty() && args.every.is_none() {
+                code = exit::BAD_INPUT;
             }
         }
         match args.every {
@@ -1007,4 +1263,127 @@ fn uuid_from(id: &str) -> String {
         &hex[16..20],
         &hex[20..32]
     )
+}
+
+#[derive(Serialize)]
+struct SupportOutput<'a> {
+    version: &'a VersionRef,
+    today: String,
+    lead_days: u32,
+    alerts: Vec<medsec_postmarket::support::Alert>,
+    components: Vec<&'a medsec_postmarket::support::ComponentSupport>,
+}
+
+fn run_support(args: SupportArgs, store_args: &StoreArgs) -> miette::Result<u8> {
+    use medsec_postmarket::support::{Curated, alerts, resolve_sbom};
+    let curated = match &args.curated {
+        Some(path) => match Curated::load(path) {
+            Ok(c) => Some(c),
+            Err(e) => return Ok(bad("medsec::portfolio::curated", e.to_string())),
+        },
+        None => None,
+    };
+    let today = match &args.today {
+        Some(t) => match check_date("--today", t) {
+            Ok(d) => d
+                .parse::<jiff::civil::Date>()
+                .map_err(|e| miette::miette!("{e}"))?,
+            Err(e) => return Ok(bad("medsec::portfolio::date", e)),
+        },
+        None => jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date(),
+    };
+    let rt = runtime()?;
+    let store = store_args.open(&rt)?;
+    let version = match find_version(&rt, &store, &args.version.name())? {
+        Ok(v) => v,
+        Err(code) => return Ok(code),
+    };
+    let documents = rt
+        .block_on(store.documents(version.id, false))
+        .map_err(store_error)?;
+    let mut resolved = Vec::new();
+    let mut unreadable = Vec::new();
+    for doc in documents.iter().filter(|d| d.kind == "sbom") {
+        let bytes = rt
+            .block_on(store.document_content(doc.id))
+            .map_err(store_error)?;
+        match medsec_formats::sbom::read(&bytes) {
+            Ok(reading) => resolved.extend(resolve_sbom(&reading.sbom, curated.as_ref())),
+            Err(e) => unreadable.push(format!("{}: {e}", doc.name)),
+        }
+    }
+    rt.block_on(store.close());
+    let found = alerts(&resolved, today, args.lead_days);
+    let shown: Vec<&medsec_postmarket::support::ComponentSupport> = resolved
+        .iter()
+        .filter(|c| {
+            args.all
+                || !c.support.conflicts.is_empty()
+                || !c.support.problems.is_empty()
+                || found.iter().any(|a| a.component == c.component)
+        })
+        .collect();
+    for u in &unreadable {
+        eprintln!("warning: unreadable SBOM {u}");
+    }
+    let output = SupportOutput {
+        version: &version.name,
+        today: today.to_string(),
+        lead_days: args.lead_days,
+        alerts: found,
+        components: shown,
+    };
+    match args.format {
+        Format::Json => print_json(&output)?,
+        format => {
+            let mut out = format!(
+                "{} {}: support of {} component(s) as of {} (alerts {} days ahead)\n",
+                version.name.product,
+                version.name.version,
+                resolved.len(),
+                output.today,
+                args.lead_days
+            );
+            let mut rows = Rows::new(["alert", "component", "level", "end of support"]);
+            for a in &output.alerts {
+                rows.push([
+                    a.to_string(),
+                    format!(
+                        "{} {}",
+                        a.component.name,
+                        a.component.version.as_deref().unwrap_or("")
+                    ),
+                    a.level.as_str().to_owned(),
+                    a.end_of_support.map(|d| d.to_string()).unwrap_or_default(),
+                ]);
+            }
+            out.push_str(&if format == Format::Markdown {
+                rows.to_markdown()
+            } else {
+                rows.to_table()
+            });
+            out.push('\n');
+            for c in &output.components {
+                for conflict in &c.support.conflicts {
+                    out.push_str(&format!(
+                        "conflict: {} {}: {conflict}\n",
+                        c.component.name,
+                        c.component.version.as_deref().unwrap_or("")
+                    ));
+                }
+                for p in &c.support.problems {
+                    out.push_str(&format!(
+                        "problem: {} {}: {}\n",
+                        c.component.name,
+                        c.component.version.as_deref().unwrap_or(""),
+                        p.message
+                    ));
+                }
+            }
+            print(&out).map_err(crate::output::io_error)?;
+        }
+    }
+    Ok(exit::OK)
 }
