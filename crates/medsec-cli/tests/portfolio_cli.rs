@@ -198,6 +198,8 @@ fn portfolio_monitoring_triage_and_vex() {
             "psirt@halvard.invalid",
             "--rationale",
             "inflateGetHeader is never called",
+            "--adjusted-vector",
+            "CVSS:3.1/AV:A/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:L",
         ]
         .map(String::from),
     );
@@ -228,6 +230,7 @@ fn portfolio_monitoring_triage_and_vex() {
         .unwrap();
     assert_eq!(zlib["triage"]["decision"]["state"], "not_affected");
     assert_eq!(zlib["triage"]["inherited_from"], "5.1");
+    assert_eq!(zlib["triage"]["decision"]["adjusted_score"], 3.1);
 
     // An override in 5.2 wins there; 5.1 keeps its own.
     let mut override_ = triage.clone();
@@ -403,6 +406,22 @@ fn bad_portfolio_input_is_refused() {
             ],
         ),
         "--state `maybe`",
+    );
+    refuse(
+        &with(
+            &base,
+            &[
+                "--component",
+                "c",
+                "--vulnerability",
+                "CVE-1",
+                "--state",
+                "fixed",
+                "--adjusted-vector",
+                "CVSS:3.1/AV:X",
+            ],
+        ),
+        "--adjusted-vector",
     );
     refuse(
         &with(

@@ -94,6 +94,13 @@ pub struct Decision {
     /// Why, in the author's words.
     pub rationale: String,
     pub at: Timestamp,
+    /// The score the author confirms for this device: the rubric-adjusted CVSS vector
+    /// (FDA/MITRE medical-device rubric; `medsec trace` proposes the answers,
+    /// `medsec rubric` turns them into a vector) and its overall score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjusted_vector: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjusted_score: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -386,6 +393,8 @@ mod tests {
             author: "psirt@example.invalid".into(),
             rationale: "PKCS12 parsing is not reachable".into(),
             at: Timestamp::from_second(1_700_000_000 + id).unwrap(),
+            adjusted_vector: None,
+            adjusted_score: None,
         }
     }
 

@@ -804,8 +804,8 @@ impl Store {
         in_transaction(self, async |c| {
             insert_returning_id(
                 c,
-                "INSERT INTO triage_decision (product_version_id, component, vulnerability, state, justification, impact, action, author, rationale, at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO triage_decision (product_version_id, component, vulnerability, state, justification, impact, action, author, rationale, at, adjusted_vector, adjusted_score) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 &[
                     Arg::I64(version_id),
                     Arg::Text(&d.component),
@@ -817,6 +817,8 @@ impl Store {
                     Arg::Text(&d.author),
                     Arg::Text(&d.rationale),
                     Arg::Text(&at),
+                    Arg::OptText(d.adjusted_vector.as_deref()),
+                    Arg::OptF64(d.adjusted_score),
                 ],
             )
             .await
@@ -841,7 +843,7 @@ impl Store {
                 .collect::<Result<Vec<String>>>()?;
             let rows = c
                 .fetch_all(
-                    "SELECT d.id, v.version, d.component, d.vulnerability, d.state, d.justification, d.impact, d.action, d.author, d.rationale, d.at \
+                    "SELECT d.id, v.version, d.component, d.vulnerability, d.state, d.justification, d.impact, d.action, d.author, d.rationale, d.at, d.adjusted_vector, d.adjusted_score \
                      FROM triage_decision d JOIN product_version v ON v.id = d.product_version_id \
                      WHERE v.product_id = (SELECT product_id FROM product_version WHERE id = ?) ORDER BY d.id",
                     &[Arg::I64(version_id)],
@@ -876,6 +878,8 @@ impl Store {
                     author: r.text(8)?,
                     rationale: r.text(9)?,
                     at,
+                    adjusted_vector: r.opt_text(11)?,
+                    adjusted_score: r.opt_f64(12)?,
                 });
             }
             Ok((versions, decisions))

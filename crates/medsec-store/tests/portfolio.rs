@@ -240,6 +240,8 @@ async fn portfolio_lifecycle(kind: Kind) {
         author: "psirt".into(),
         rationale: "not reachable".into(),
         at: "2026-11-05T10:00:00Z".parse().unwrap(),
+        adjusted_vector: Some("CVSS:3.1/AV:A/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:L".into()),
+        adjusted_score: Some(3.1),
     };
     let id = store.record_decision(v1.id, &decision).await.unwrap();
     assert!(id > 0);
@@ -247,6 +249,8 @@ async fn portfolio_lifecycle(kind: Kind) {
     assert_eq!(order, ["4.2.1", "4.3.0"]);
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].justification, decision.justification);
+    assert_eq!(history[0].adjusted_vector, decision.adjusted_vector);
+    assert_eq!(history[0].adjusted_score, Some(3.1));
     let e = effective(
         &history,
         &order,

@@ -547,8 +547,12 @@ fn run_show(args: ShowArgs, store_args: &StoreArgs) -> miette::Result<u8> {
                     f.first_seen.to_owned(),
                     match &f.triage {
                         Some(t) => format!(
-                            "{}{}",
+                            "{}{}{}",
                             t.decision.state.as_str(),
+                            t.decision
+                                .adjusted_score
+                                .map(|v| format!(", device score {v:.1}"))
+                                .unwrap_or_default(),
                             t.inherited_from
                                 .map(|v| format!(" (inherited from {v})"))
                                 .unwrap_or_default()
@@ -968,6 +972,11 @@ pub struct TriageArgs {
     /// For affected: what users should do.
     #[arg(long)]
     pub action: Option<String>,
+    /// The score confirmed for this device: the rubric-adjusted CVSS vector (answers
+    /// proposed by `medsec trace`, turned into a vector by `medsec rubric`), or the
+    /// original one when the rubric changes nothing. Scored and kept with the decision.
+    #[arg(long, value_name = "CVSS")]
+    pub adjusted_vector: Option<String>,
     /// Who decides.
     #[arg(long)]
     pub author: String,
@@ -995,6 +1004,18 @@ pub fn run_triage(args: TriageArgs) -> miette::Result<u8> {
         Some(j) => match parse_justification(j) {
             Ok(j) => Some(j),
             Err(e) => return Ok(bad("medsec::triage::invalid", e.to_string())),
+        },
+        None => None,
+    };
+    let adjusted = match &args.adjusted_vector {
+        Some(text) => match medsec_score::parse(text.trim()) {
+            Ok(v) => Some((v.to_string(), v.score().overall.score.value())),
+            Err(e) => {
+                return Ok(bad(
+                    "medsec::triage::invalid",
+                    format!("--adjusted-vector `{text}`: {e}"),
+                ));
+            }
         },
         None => None,
     };
@@ -1031,6 +1052,8 @@ pub fn run_triage(args: TriageArgs) -> miette::Result<u8> {
         author: args.author.trim().to_owned(),
         rationale: args.rationale.trim().to_owned(),
         at: jiff::Timestamp::now(),
+        adjusted_score: adjusted.as_ref().map(|(_, s)| *s),
+        adjusted_vector: adjusted.map(|(v, _)| v),
     };
     if let Err(e) = decision.validate() {
         return Ok(bad("medsec::triage::invalid", e.to_string()));

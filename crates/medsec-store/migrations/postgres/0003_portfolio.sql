@@ -98,7 +98,9 @@ CREATE TABLE triage_decision (
     action             TEXT,
     author             TEXT NOT NULL,
     rationale          TEXT NOT NULL,
-    at                 TEXT NOT NULL
+    at                 TEXT NOT NULL,
+    adjusted_vector    TEXT,            -- the confirmed (rubric-adjusted) CVSS vector
+    adjusted_score     DOUBLE PRECISION
 );
 CREATE INDEX triage_decision_key ON triage_decision (component, vulnerability);
 
