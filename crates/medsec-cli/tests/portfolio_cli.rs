@@ -284,6 +284,34 @@ fn portfolio_monitoring_triage_and_vex() {
         );
     }
 
+    let m = json_of(
+        h,
+        &[
+            "portfolio",
+            "metrics",
+            "--org",
+            ORG,
+            "--product",
+            PRODUCT,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(m["versions"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        m["excluded"], 1,
+        "5.1's zlib finding is decided not_affected"
+    );
+    assert!(m["vulnerabilities"].as_u64().unwrap() >= 3);
+    assert_eq!(m["patched"], 0);
+    assert_eq!(m["share_patched"], 0.0);
+    assert!(
+        m["days_to_deploy"]
+            .as_str()
+            .unwrap()
+            .starts_with("not available")
+    );
+
     let list = json_of(h, &["portfolio", "list", "--format", "json"]);
     assert_eq!(list.as_array().unwrap().len(), 3);
 }

@@ -89,6 +89,19 @@ pub enum PortfolioCommand {
     /// Each component's level of support and end of support (SBOM properties or a
     /// curated file), with alerts before the end of support.
     Support(SupportArgs),
+    /// The FDA's post-market metrics for a product: share of vulnerabilities patched,
+    /// time from identification to patch (and why time to deployment is not given).
+    Metrics(MetricsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MetricsArgs {
+    #[arg(long = "org")]
+    pub organisation: String,
+    #[arg(long)]
+    pub product: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]
@@ -162,6 +175,7 @@ pub fn run_portfolio(args: PortfolioArgs) -> miette::Result<u8> {
         PortfolioCommand::List(l) => run_list(l, &args.store),
         PortfolioCommand::Show(s) => run_show(s, &args.store),
         PortfolioCommand::Support(s) => run_support(s, &args.store),
+        PortfolioCommand::Metrics(m) => run_metrics(m, &args.store),
     }
 }
 
@@ -1405,6 +1419,125 @@ fn run_support(args: SupportArgs, store_args: &StoreArgs) -> miette::Result<u8> 
                     ));
                 }
             }
+            print(&out).map_err(crate::output::io_error)?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+#[derive(Serialize)]
+struct MetricsOutput {
+    organisation: String,
+    product: String,
+    versions: Vec<String>,
+    #[serde(flatten)]
+    metrics: medsec_postmarket::metrics::Metrics,
+}
+
+fn run_metrics(args: MetricsArgs, store_args: &StoreArgs) -> miette::Result<u8> {
+    use medsec_postmarket::metrics::{FindingTimes, metrics};
+    let rt = runtime()?;
+    let store = store_args.open(&rt)?;
+    let versions: Vec<VersionInfo> = rt
+        .block_on(store.portfolio_versions())
+        .map_err(store_error)?
+        .into_iter()
+        .filter(|v| {
+            v.name.organisation == args.organisation.trim() && v.name.product == args.product.trim()
+        })
+        .collect();
+    let Some(first) = versions.first() else {
+        return Ok(bad(
+            "medsec::portfolio::unknown-version",
+            format!(
+                "no product `{}` of `{}` in the portfolio; `medsec portfolio list` shows them",
+                args.product, args.organisation
+            ),
+        ));
+    };
+    let (order, history) = rt
+        .block_on(store.product_decisions(first.id))
+        .map_err(store_error)?;
+    let mut times = Vec::new();
+    for v in &versions {
+        for f in rt
+            .block_on(store.findings(v.id, false))
+            .map_err(store_error)?
+        {
+            if f.status != "affected" {
+                continue;
+            }
+            let Ok(first_seen) = f.first_seen.parse::<jiff::Timestamp>() else {
+                continue;
+            };
+            let decision = effective(
+                &history,
+                &order,
+                &v.name.version,
+                &f.component,
+                &f.vulnerability,
+            );
+            let state = decision.as_ref().map(|e| e.decision.state);
+            let fixed_at = decision
+                .as_ref()
+                .filter(|e| e.decision.state == TriageState::Fixed)
+                .map(|e| e.decision.at);
+            let resolved_at = f
+                .resolved_at
+                .as_deref()
+                .and_then(|r| r.parse::<jiff::Timestamp>().ok());
+            let patched = match (fixed_at, resolved_at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            times.push(FindingTimes {
+                first_seen,
+                patched,
+                excluded: matches!(
+                    state,
+                    Some(TriageState::NotAffected | TriageState::FalsePositive)
+                ),
+            });
+        }
+    }
+    rt.block_on(store.close());
+    let output = MetricsOutput {
+        organisation: args.organisation.trim().to_owned(),
+        product: args.product.trim().to_owned(),
+        versions: versions.iter().map(|v| v.name.version.clone()).collect(),
+        metrics: metrics(&times, jiff::Timestamp::now()),
+    };
+    match args.format {
+        Format::Json => print_json(&output)?,
+        _ => {
+            let m = &output.metrics;
+            let mut out = format!(
+                "{} / {} ({} version(s): {})\n",
+                output.organisation,
+                output.product,
+                output.versions.len(),
+                output.versions.join(", ")
+            );
+            out.push_str(&format!(
+                "vulnerabilities (affected when found): {}; patched: {}{}; open: {}{}; left out as not affected or false positive: {}\n",
+                m.vulnerabilities,
+                m.patched,
+                m.share_patched.map(|s| format!(" ({:.1} %)", s * 100.0)).unwrap_or_default(),
+                m.open,
+                m.oldest_open_days.map(|d| format!(", oldest {d} days")).unwrap_or_default(),
+                m.excluded
+            ));
+            match &m.days_to_patch {
+                Some(s) => out.push_str(&format!(
+                    "days from identification to patch: median {}, 90th percentile {}, max {}\n",
+                    s.median, s.p90, s.max
+                )),
+                None => out.push_str("days from identification to patch: nothing patched yet\n"),
+            }
+            out.push_str(&format!(
+                "days from patch to deployment: {}\n",
+                m.days_to_deploy
+            ));
             print(&out).map_err(crate::output::io_error)?;
         }
     }
