@@ -518,7 +518,9 @@ fn monitor_notifies_a_webhook_with_a_signed_notice() {
         .success();
     let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
     let port = server.server_addr().to_ip().unwrap().port();
-    let received: Arc<Mutex<Vec<(String, String, Vec<u8>)>>> = Arc::default();
+    /// Timestamp header, signature header, body.
+    type Received = Vec<(String, String, Vec<u8>)>;
+    let received: Arc<Mutex<Received>> = Arc::default();
     let sink = received.clone();
     let thread = std::thread::spawn(move || {
         if let Ok(Some(mut request)) = server.recv_timeout(std::time::Duration::from_secs(60)) {

@@ -783,12 +783,9 @@ fn notify(
             })
             .collect();
         let product = NoticeProduct::new(&v.name.organisation, &v.name.product, &v.name.version);
-        let Some(notice) = Notice::from_candidates(
-            product,
-            candidates,
-            n.threshold.clone(),
-            jiff::Timestamp::now(),
-        ) else {
+        let Some(notice) =
+            Notice::from_candidates(product, candidates, n.threshold, jiff::Timestamp::now())
+        else {
             continue;
         };
         if let Some(w) = &n.webhook {

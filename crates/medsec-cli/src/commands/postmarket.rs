@@ -133,7 +133,7 @@ pub fn run_clock(args: ClockArgs) -> miette::Result<u8> {
             for s in &c.if_risk {
                 out.push_str(&format!(
                     "If the risk is judged {}: {}\n",
-                    serde_json::to_value(&s.risk)
+                    serde_json::to_value(s.risk)
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_owned))
                         .unwrap_or_default(),
