@@ -284,6 +284,29 @@ fn portfolio_monitoring_triage_and_vex() {
         );
     }
 
+    // The stored device model links 5.1's findings to the elements and harms; 5.2 has
+    // no device model kept, and says so.
+    let mut traced = vec!["portfolio".to_owned(), "show".to_owned()];
+    traced.extend(version_args("5.1"));
+    traced.extend(["--trace", "--format", "json"].map(String::from));
+    let shown = json_of(h, &traced.iter().map(String::as_str).collect::<Vec<_>>());
+    let log4j = shown["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["vulnerability"] == "CVE-2021-44228")
+        .unwrap();
+    assert_eq!(log4j["trace"]["placement"], "placed", "{}", log4j["trace"]);
+    assert!(log4j["trace"]["summary"]["rows"].as_u64().unwrap() > 0);
+    traced[7] = "5.2".into();
+    let shown = json_of(h, &traced.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        shown["trace_not_possible"]
+            .as_str()
+            .unwrap()
+            .contains("no device model")
+    );
+
     let m = json_of(
         h,
         &[

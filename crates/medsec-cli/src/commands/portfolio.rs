@@ -165,6 +165,10 @@ pub struct ShowArgs {
     /// Also list resolved findings.
     #[arg(long)]
     pub all: bool,
+    /// Trace every finding through the version's stored device model: elements, threats,
+    /// FMEA rows and the worst patient harm.
+    #[arg(long)]
+    pub trace: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -455,6 +459,8 @@ struct ShownFinding<'a> {
     resolved_at: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     triage: Option<Effective<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace: Option<medsec_postmarket::trace::Trace>,
 }
 
 #[derive(Serialize)]
@@ -462,6 +468,62 @@ struct ShowOutput<'a> {
     version: &'a VersionInfo,
     documents: &'a [medsec_store::DocumentInfo],
     findings: Vec<ShownFinding<'a>>,
+    /// Why findings could not be traced, when `--trace` was asked and they could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace_not_possible: Option<String>,
+}
+
+/// The version's device model and SBOMs as stored, written to a scratch folder in the
+/// layout the device file names them by, and loaded. `Err` says why it cannot be done.
+fn stored_device(
+    rt: &tokio::runtime::Runtime,
+    store: &Store,
+    documents: &[medsec_store::DocumentInfo],
+) -> miette::Result<Result<(tempfile::TempDir, medsec_device::LoadedDevice), String>> {
+    let current: Vec<&medsec_store::DocumentInfo> = {
+        let mut latest: std::collections::BTreeMap<(&str, &str), &medsec_store::DocumentInfo> =
+            std::collections::BTreeMap::new();
+        for d in documents {
+            latest.insert((d.kind.as_str(), d.name.as_str()), d);
+        }
+        latest.into_values().collect()
+    };
+    if !current.iter().any(|d| d.kind == "device-model") {
+        return Ok(Err("no device model is kept for this version (add it with `medsec portfolio add --device`)".into()));
+    }
+    let dir =
+        tempfile::tempdir().map_err(|e| miette::miette!("cannot make a scratch folder: {e}"))?;
+    for d in &current {
+        let relative = if d.kind == "device-model" {
+            "device.yaml"
+        } else {
+            d.name.as_str()
+        };
+        let path = std::path::Path::new(relative);
+        // Names come from device files: only plain relative paths are written.
+        if path.is_absolute()
+            || path
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            return Ok(Err(format!(
+                "document name `{}` is not a plain relative path",
+                d.name
+            )));
+        }
+        let target = dir.path().join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| miette::miette!("{e}"))?;
+        }
+        let bytes = rt
+            .block_on(store.document_content(d.id))
+            .map_err(store_error)?;
+        std::fs::write(&target, bytes).map_err(|e| miette::miette!("{e}"))?;
+    }
+    match medsec_device::load(dir.path()) {
+        Ok(loaded) => Ok(Ok((dir, loaded))),
+        Err(e) => Ok(Err(format!("the stored device model does not load: {e}"))),
+    }
 }
 
 fn run_show(args: ShowArgs, store_args: &StoreArgs) -> miette::Result<u8> {
@@ -480,10 +542,57 @@ fn run_show(args: ShowArgs, store_args: &StoreArgs) -> miette::Result<u8> {
     let (order, history) = rt
         .block_on(store.product_decisions(version.id))
         .map_err(store_error)?;
+    let device = if args.trace {
+        Some(stored_device(&rt, &store, &documents)?)
+    } else {
+        None
+    };
     rt.block_on(store.close());
+    let (traces, trace_not_possible) = match &device {
+        Some(Ok((_dir, loaded))) => {
+            let rules = medsec_threat::Catalogue::builtin().map_err(|e| {
+                miette::miette!(code = "medsec::internal", "built-in threat rules: {e}")
+            })?;
+            let policy = medsec_threat::Policy::default_policy().map_err(|e| {
+                miette::miette!(code = "medsec::internal", "built-in risk policy: {e}")
+            })?;
+            let model = medsec_threat::analyse(loaded, &rules);
+            let register = medsec_threat::register(&model, &policy);
+            let software = medsec_postmarket::trace::DeviceSoftware::read(loaded);
+            let traces: Vec<Option<medsec_postmarket::trace::Trace>> = findings
+                .iter()
+                .map(|f| {
+                    let d = &f.detail;
+                    Some(medsec_postmarket::trace::trace_in(
+                        &software,
+                        loaded,
+                        &model,
+                        &register,
+                        &medsec_postmarket::trace::TraceInput {
+                            name: d["component"]["name"]
+                                .as_str()
+                                .unwrap_or(&f.component)
+                                .to_owned(),
+                            version: d["component"]["version"].as_str().map(str::to_owned),
+                            purl: d["component"]["purl"].as_str().map(str::to_owned),
+                            cpe: None,
+                            vulnerability: f.vulnerability.clone(),
+                            cvss_vector: d["score"]["vector"].as_str().map(str::to_owned),
+                            base_score: f.score,
+                        },
+                    ))
+                })
+                .collect();
+            (traces, None)
+        }
+        Some(Err(why)) => (vec![None; findings.len()], Some(why.clone())),
+        None => (vec![None; findings.len()], None),
+    };
+    let mut traces = traces.into_iter();
     let shown: Vec<ShownFinding<'_>> = findings
         .iter()
         .map(|f| ShownFinding {
+            trace: traces.next().flatten(),
             component: &f.component,
             vulnerability: &f.vulnerability,
             open: f.open,
@@ -506,6 +615,7 @@ fn run_show(args: ShowArgs, store_args: &StoreArgs) -> miette::Result<u8> {
         version: &version,
         documents: &documents,
         findings: shown,
+        trace_not_possible,
     };
     match args.format {
         Format::Json => print_json(&output)?,
@@ -546,6 +656,7 @@ fn run_show(args: ShowArgs, store_args: &StoreArgs) -> miette::Result<u8> {
                 "KEV",
                 "first seen",
                 "triage",
+                "trace",
             ]);
             for f in &output.findings {
                 rows.push([
@@ -573,7 +684,22 @@ fn run_show(args: ShowArgs, store_args: &StoreArgs) -> miette::Result<u8> {
                         ),
                         None => "not triaged".to_owned(),
                     },
+                    match &f.trace {
+                        Some(t) => {
+                            let v = serde_json::to_value(&t.summary).unwrap_or_default();
+                            format!(
+                                "{} element(s), worst harm {}, {} safety row(s)",
+                                v["elements"],
+                                v["worst_severity"].as_str().unwrap_or("-"),
+                                v["safety_rows"].as_array().map_or(0, Vec::len)
+                            )
+                        }
+                        None => String::new(),
+                    },
                 ]);
+            }
+            if let Some(why) = &output.trace_not_possible {
+                out.push_str(&format!("\nNo trace: {why}\n"));
             }
             out.push_str(&if markdown {
                 rows.to_markdown()
