@@ -329,11 +329,29 @@ fn portfolio_monitoring_triage_and_vex() {
     assert_eq!(m["patched"], 0);
     assert_eq!(m["share_patched"], 0.0);
     assert!(
-        m["days_to_deploy"]
-            .as_str()
-            .unwrap()
-            .starts_with("not available")
+        m.get("days_to_deploy").is_none(),
+        "nothing patched, nothing deployed"
     );
+    assert_eq!(m["deployed_share"], 0.9);
+
+    // Installed-base snapshots: recorded, the newest becomes the version's installed base;
+    // a day in the future is refused.
+    let mut deploy = vec!["portfolio".to_owned(), "deploy".to_owned()];
+    deploy.extend(version_args("5.1"));
+    deploy.extend(["--on", "2026-06-01", "--installed", "1500"].map(String::from));
+    medsec(h).args(&deploy).assert().success();
+    let mut show51 = vec!["portfolio".to_owned(), "show".to_owned()];
+    show51.extend(version_args("5.1"));
+    show51.extend(["--format", "json"].map(String::from));
+    let shown = json_of(h, &show51.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(shown["version"]["installed_base"], 1500);
+    let at = deploy.iter().position(|a| a == "--on").unwrap();
+    deploy[at + 1] = "2999-01-01".into();
+    medsec(h)
+        .args(&deploy)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("in the future"));
 
     let list = json_of(h, &["portfolio", "list", "--format", "json"]);
     assert_eq!(list.as_array().unwrap().len(), 3);

@@ -888,6 +888,65 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Records how many devices of a version are in the field on a day (and makes it the
+    /// version's current installed base when it is the newest snapshot).
+    pub async fn record_deployment(
+        &self,
+        version_id: i64,
+        on_day: &str,
+        installed: i64,
+        now: &str,
+    ) -> Result<()> {
+        in_transaction(self, async |c| {
+            c.execute(
+                "INSERT INTO deployment_snapshot (product_version_id, on_day, installed, recorded_at) VALUES (?, ?, ?, ?)",
+                &[Arg::I64(version_id), Arg::Text(on_day), Arg::I64(installed), Arg::Text(now)],
+            )
+            .await?;
+            let newest = c
+                .fetch_optional(
+                    "SELECT on_day, installed FROM deployment_snapshot WHERE product_version_id = ? ORDER BY on_day DESC, id DESC LIMIT 1",
+                    &[Arg::I64(version_id)],
+                )
+                .await?;
+            if let Some(row) = newest
+                && row.text(0)? == on_day
+            {
+                c.execute(
+                    "UPDATE product_version SET installed_base = ? WHERE id = ?",
+                    &[Arg::I64(installed), Arg::I64(version_id)],
+                )
+                .await?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// A version's installed-base snapshots, by day (the latest recorded for a day wins).
+    pub async fn deployments(&self, version_id: i64) -> Result<Vec<(String, i64)>> {
+        self.with_conn(async |c| {
+            let rows = c
+                .fetch_all(
+                    "SELECT on_day, installed FROM deployment_snapshot WHERE product_version_id = ? ORDER BY on_day, id",
+                    &[Arg::I64(version_id)],
+                )
+                .await?;
+            let mut out: Vec<(String, i64)> = Vec::new();
+            for r in rows {
+                let (day, n) = (r.text(0)?, r.i64(1)?);
+                match out.last_mut() {
+                    Some(last) if last.0 == day => last.1 = n,
+                    _ => out.push((day, n)),
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+}
+
 fn describe_change(before: &StoredFinding, now: &ObservedFinding) -> String {
     let mut parts = Vec::new();
     if !before.open {

@@ -120,6 +120,34 @@ async fn portfolio_lifecycle(kind: Kind) {
         vec![v1.id]
     );
 
+    // Installed-base snapshots: by day, the latest count of a day wins, the newest day
+    // becomes the version's installed base.
+    store
+        .record_deployment(v1.id, "2026-03-01", 3000, "t")
+        .await
+        .unwrap();
+    store
+        .record_deployment(v1.id, "2026-01-01", 4000, "t")
+        .await
+        .unwrap();
+    store
+        .record_deployment(v1.id, "2026-03-01", 2900, "t")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.deployments(v1.id).await.unwrap(),
+        [
+            ("2026-01-01".to_owned(), 4000),
+            ("2026-03-01".to_owned(), 2900)
+        ]
+    );
+    let v1_now = store
+        .portfolio_version(&name("4.2.1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v1_now.installed_base, Some(2900));
+
     // Monitoring runs.
     let marks = store.monitor_marks().await.unwrap();
     let (run, changes) = store
@@ -268,6 +296,7 @@ async fn portfolio_lifecycle(kind: Kind) {
         "UPDATE triage_decision SET state = 'fixed'",
         "DELETE FROM finding_event",
         "UPDATE version_document SET content = NULL",
+        "DELETE FROM deployment_snapshot",
     ] {
         let refused = match kind {
             Kind::Sqlite => {

@@ -90,8 +90,23 @@ pub enum PortfolioCommand {
     /// curated file), with alerts before the end of support.
     Support(SupportArgs),
     /// The FDA's post-market metrics for a product: share of vulnerabilities patched,
-    /// time from identification to patch (and why time to deployment is not given).
+    /// time from identification to patch, time from patch to deployment.
     Metrics(MetricsArgs),
+    /// Record how many devices of a version are in the field on a day (installed-base
+    /// snapshots, from which the time to deployment is measured).
+    Deploy(DeployArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub version: VersionArgs,
+    /// The day of the count (YYYY-MM-DD).
+    #[arg(long)]
+    pub on: String,
+    /// Devices of this version in the field on that day.
+    #[arg(long)]
+    pub installed: i64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,6 +115,10 @@ pub struct MetricsArgs {
     pub organisation: String,
     #[arg(long)]
     pub product: String,
+    /// A patch counts as deployed once this share of the vulnerable version's devices
+    /// has moved on (medsec's definition; the guidance gives none).
+    #[arg(long, default_value_t = 0.9)]
+    pub deployed_share: f64,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -180,6 +199,7 @@ pub fn run_portfolio(args: PortfolioArgs) -> miette::Result<u8> {
         PortfolioCommand::Show(s) => run_show(s, &args.store),
         PortfolioCommand::Support(s) => run_support(s, &args.store),
         PortfolioCommand::Metrics(m) => run_metrics(m, &args.store),
+        PortfolioCommand::Deploy(d) => run_deploy(d, &args.store),
     }
 }
 
@@ -1581,8 +1601,20 @@ fn run_metrics(args: MetricsArgs, store_args: &StoreArgs) -> miette::Result<u8> 
     let (order, history) = rt
         .block_on(store.product_decisions(first.id))
         .map_err(store_error)?;
+    if !(args.deployed_share > 0.0 && args.deployed_share <= 1.0) {
+        return Ok(bad(
+            "medsec::portfolio::share",
+            format!("--deployed-share {} is not in (0, 1]", args.deployed_share),
+        ));
+    }
     let mut times = Vec::new();
     for v in &versions {
+        let deployment: Vec<(jiff::civil::Date, i64)> = rt
+            .block_on(store.deployments(v.id))
+            .map_err(store_error)?
+            .into_iter()
+            .filter_map(|(d, n)| d.parse().ok().map(|d| (d, n)))
+            .collect();
         for f in rt
             .block_on(store.findings(v.id, false))
             .map_err(store_error)?
@@ -1620,6 +1652,7 @@ fn run_metrics(args: MetricsArgs, store_args: &StoreArgs) -> miette::Result<u8> 
                     state,
                     Some(TriageState::NotAffected | TriageState::FalsePositive)
                 ),
+                deployment: deployment.clone(),
             });
         }
     }
@@ -1628,7 +1661,7 @@ fn run_metrics(args: MetricsArgs, store_args: &StoreArgs) -> miette::Result<u8> 
         organisation: args.organisation.trim().to_owned(),
         product: args.product.trim().to_owned(),
         versions: versions.iter().map(|v| v.name.version.clone()).collect(),
-        metrics: metrics(&times, jiff::Timestamp::now()),
+        metrics: metrics(&times, jiff::Timestamp::now(), args.deployed_share),
     };
     match args.format {
         Format::Json => print_json(&output)?,
@@ -1657,12 +1690,63 @@ fn run_metrics(args: MetricsArgs, store_args: &StoreArgs) -> miette::Result<u8> 
                 )),
                 None => out.push_str("days from identification to patch: nothing patched yet\n"),
             }
-            out.push_str(&format!(
-                "days from patch to deployment: {}\n",
-                m.days_to_deploy
-            ));
+            match &m.days_to_deploy {
+                Some(s) => out.push_str(&format!(
+                    "days from patch to deployment ({:.0} % of the vulnerable version's devices moved on): median {}, 90th percentile {}, max {}; measured for {}, not measurable for {} (no installed-base snapshots around the patch: `medsec portfolio deploy`)\n",
+                    m.deployed_share * 100.0,
+                    s.median,
+                    s.p90,
+                    s.max,
+                    m.deployment_measured,
+                    m.deployment_not_measured
+                )),
+                None => out.push_str(&format!(
+                    "days from patch to deployment: not measurable for the {} patched finding(s): no installed-base snapshots around the patch (`medsec portfolio deploy`)\n",
+                    m.deployment_not_measured
+                )),
+            }
             print(&out).map_err(crate::output::io_error)?;
         }
     }
+    Ok(exit::OK)
+}
+
+fn run_deploy(args: DeployArgs, store_args: &StoreArgs) -> miette::Result<u8> {
+    let on = match check_date("--on", &args.on) {
+        Ok(d) => d,
+        Err(e) => return Ok(bad("medsec::portfolio::date", e)),
+    };
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
+    if on > today {
+        return Ok(bad(
+            "medsec::portfolio::date",
+            format!(
+                "--on {on} is in the future (today is {today}, UTC): a count of devices in the field is a record of the past"
+            ),
+        ));
+    }
+    if args.installed < 0 {
+        return Ok(bad(
+            "medsec::portfolio::installed-base",
+            format!("--installed {} is negative", args.installed),
+        ));
+    }
+    let rt = runtime()?;
+    let store = store_args.open(&rt)?;
+    let version = match find_version(&rt, &store, &args.version.name())? {
+        Ok(v) => v,
+        Err(code) => return Ok(code),
+    };
+    rt.block_on(store.record_deployment(version.id, &on, args.installed, &now()))
+        .map_err(store_error)?;
+    rt.block_on(store.close());
+    print(&format!(
+        "Recorded: {} devices of {} {} in the field on {on}.\n",
+        args.installed, version.name.product, version.name.version
+    ))
+    .map_err(crate::output::io_error)?;
     Ok(exit::OK)
 }

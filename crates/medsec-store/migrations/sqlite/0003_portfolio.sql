@@ -104,6 +104,16 @@ CREATE TABLE triage_decision (
 );
 CREATE INDEX triage_decision_key ON triage_decision (component, vulnerability);
 
+-- How many devices of a version are in the field on a day (installed-base snapshots),
+-- append-only: the time from patch to deployment is measured from them.
+CREATE TABLE deployment_snapshot (
+    id                 INTEGER PRIMARY KEY,
+    product_version_id INTEGER NOT NULL REFERENCES product_version (id),
+    on_day             TEXT NOT NULL,
+    installed          INTEGER NOT NULL CHECK (installed >= 0),
+    recorded_at        TEXT NOT NULL
+);
+
 CREATE TRIGGER finding_event_append_only_update BEFORE UPDATE ON finding_event
 BEGIN SELECT RAISE(ABORT, 'finding events are append-only'); END;
 CREATE TRIGGER finding_event_append_only_delete BEFORE DELETE ON finding_event
@@ -116,3 +126,7 @@ CREATE TRIGGER version_document_append_only_update BEFORE UPDATE ON version_docu
 BEGIN SELECT RAISE(ABORT, 'documents are append-only'); END;
 CREATE TRIGGER version_document_append_only_delete BEFORE DELETE ON version_document
 BEGIN SELECT RAISE(ABORT, 'documents are append-only'); END;
+CREATE TRIGGER deployment_snapshot_append_only_update BEFORE UPDATE ON deployment_snapshot
+BEGIN SELECT RAISE(ABORT, 'deployment snapshots are append-only'); END;
+CREATE TRIGGER deployment_snapshot_append_only_delete BEFORE DELETE ON deployment_snapshot
+BEGIN SELECT RAISE(ABORT, 'deployment snapshots are append-only'); END;
