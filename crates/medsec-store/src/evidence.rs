@@ -10,7 +10,7 @@
 use medsec_catalog::results::{DeviceKey, EvidenceFile, Outcome, TestResult};
 use sha2::{Digest, Sha256};
 
-use crate::db::{Arg, Conn, Pool};
+use crate::db::{Arg, Conn};
 use crate::error::{Result, StoreError};
 use crate::store::Store;
 
@@ -52,43 +52,9 @@ impl Store {
             record: "test result".into(),
             message: format!("tool list: {e}"),
         })?;
-        let id = match &self.pool {
-            Pool::Sqlite(p) => {
-                let mut c = p.acquire().await?;
-                sqlx::query("PRAGMA synchronous = FULL")
-                    .execute(&mut *c)
-                    .await?;
-                let mut tx = sqlx::Connection::begin(&mut *c).await?;
-                let id = insert(&mut Conn::Sqlite(&mut tx), new, &hashed, &tools).await;
-                let id = match id {
-                    Ok(id) => {
-                        tx.commit().await?;
-                        id
-                    }
-                    Err(e) => {
-                        tx.rollback().await?;
-                        return Err(e);
-                    }
-                };
-                sqlx::query("PRAGMA synchronous = NORMAL")
-                    .execute(&mut *c)
-                    .await?;
-                id
-            }
-            Pool::Postgres(p) => {
-                let mut tx = p.begin().await?;
-                match insert(&mut Conn::Postgres(&mut tx), new, &hashed, &tools).await {
-                    Ok(id) => {
-                        tx.commit().await?;
-                        id
-                    }
-                    Err(e) => {
-                        tx.rollback().await?;
-                        return Err(e);
-                    }
-                }
-            }
-        };
+        let id =
+            crate::portfolio::in_transaction(self, async |c| insert(c, new, &hashed, &tools).await)
+                .await?;
         Ok(TestResult {
             id,
             device: new.device.clone(),

@@ -175,7 +175,7 @@ fn finding_row(row: &Row) -> Result<StoredFinding> {
 
 /// Runs `f` in one transaction (SQLite with `synchronous=FULL`: these are regulated
 /// records that cannot be re-derived from public feeds).
-async fn in_transaction<T>(
+pub(crate) async fn in_transaction<T>(
     store: &Store,
     f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>,
 ) -> Result<T> {

@@ -113,11 +113,7 @@ pub fn run(args: Args) -> miette::Result<u8> {
     }
 }
 
-fn bad(code: &'static str, message: String) -> u8 {
-    let diagnostic = miette::MietteDiagnostic::new(message).with_code(code);
-    eprintln!("{:?}", miette::Report::new(diagnostic));
-    exit::BAD_INPUT
-}
+use super::refuse as bad;
 
 /// A plain name for a stored file: the last path component, without control characters.
 pub fn evidence_name(path: &Path) -> Option<String> {

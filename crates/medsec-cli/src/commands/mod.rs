@@ -84,3 +84,10 @@ pub fn load_device(path: &Path) -> miette::Result<Result<LoadedDevice, u8>> {
     }
     Ok(Ok(loaded))
 }
+
+/// Shows a refusal of bad input as a diagnostic with its code, and gives exit code 2.
+pub fn refuse(code: &'static str, message: String) -> u8 {
+    let diagnostic = miette::MietteDiagnostic::new(message).with_code(code);
+    eprintln!("{:?}", miette::Report::new(diagnostic));
+    crate::exit::BAD_INPUT
+}

@@ -15,11 +15,7 @@ use super::store::{StoreArgs, runtime, store_error};
 use crate::exit;
 use crate::output::{Format, Rows, print, print_json};
 
-fn bad(code: &'static str, message: String) -> u8 {
-    let diagnostic = miette::MietteDiagnostic::new(message).with_code(code);
-    eprintln!("{:?}", miette::Report::new(diagnostic));
-    exit::BAD_INPUT
-}
+use super::refuse as bad;
 
 fn now() -> String {
     jiff::Timestamp::now().to_string()

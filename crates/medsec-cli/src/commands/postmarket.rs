@@ -9,11 +9,7 @@ use medsec_postmarket::trace::{TraceInput, trace};
 use crate::exit;
 use crate::output::{Format, Rows, print, print_json};
 
-fn bad(code: &'static str, message: String) -> u8 {
-    let diagnostic = miette::MietteDiagnostic::new(message).with_code(code);
-    eprintln!("{:?}", miette::Report::new(diagnostic));
-    exit::BAD_INPUT
-}
+use super::refuse as bad;
 
 /// What is due, and when, for one finding under FDA postmarket guidance and EU MDR/IVDR
 /// vigilance: decision support from a policy, each rule with its source.
