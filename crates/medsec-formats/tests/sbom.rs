@@ -603,3 +603,38 @@ fn every_sbom_code_is_documented() {
         );
     }
 }
+
+/// SPDX 2.3 `validUntilDate` (§7.27) is kept as the component property
+/// `spdx:validUntilDate`, in JSON and in tag-value, so end-of-support tooling can read it.
+#[test]
+fn spdx_valid_until_date_is_kept_as_a_property() {
+    let json = String::from_utf8(fixture("spdx-2.3.json"))
+        .unwrap()
+        .replacen(
+            "\"primaryPackagePurpose\": \"LIBRARY\"",
+            "\"primaryPackagePurpose\": \"LIBRARY\", \"validUntilDate\": \"2027-06-30T00:00:00Z\"",
+            1,
+        );
+    let tag = String::from_utf8(fixture("spdx-2.3.spdx"))
+        .unwrap()
+        .replacen(
+            "PrimaryPackagePurpose: LIBRARY",
+            "PrimaryPackagePurpose: LIBRARY\nValidUntilDate: 2027-06-30T00:00:00Z",
+            1,
+        );
+    for text in [json, tag] {
+        let reading = sbom::read(text.as_bytes()).unwrap_or_else(|e| panic!("{}", describe(&e)));
+        let with: Vec<_> = reading
+            .sbom
+            .components
+            .iter()
+            .filter(|c| {
+                c.properties.iter().any(|p| {
+                    p.name == "spdx:validUntilDate"
+                        && p.value.as_deref() == Some("2027-06-30T00:00:00Z")
+                })
+            })
+            .collect();
+        assert_eq!(with.len(), 1, "{text}");
+    }
+}

@@ -84,13 +84,18 @@ pub const MEDSEC_SUPPORT_LEVEL: &str = "medsec:support:level";
 /// date, `YYYY-MM-DD`.
 pub const MEDSEC_SUPPORT_END: &str = "medsec:support:end";
 
+/// SPDX 2.3 `validUntilDate` (§7.27, the end of the package's support or use), which the
+/// SPDX reader of medsec-formats keeps as this component property.
+pub const SPDX_VALID_UNTIL_DATE: &str = "spdx:validUntilDate";
+
 /// The level properties read, most preferred first.
 pub const LEVEL_PROPERTIES: [&str; 2] = [CDX_FDA_LEVEL_OF_SUPPORT, MEDSEC_SUPPORT_LEVEL];
 
 /// The end-of-support properties read, most preferred first.
-pub const END_OF_SUPPORT_PROPERTIES: [&str; 3] = [
+pub const END_OF_SUPPORT_PROPERTIES: [&str; 4] = [
     CDX_LIFECYCLE_END_OF_SUPPORT,
     CDX_FDA_END_OF_SUPPORT_DATE,
+    SPDX_VALID_UNTIL_DATE,
     MEDSEC_SUPPORT_END,
 ];
 

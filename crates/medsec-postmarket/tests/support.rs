@@ -685,3 +685,28 @@ fn the_example_curated_file_reads_and_fills_the_example_sboms() {
             .any(|a| a.component.name == "mbedtls" && a.kind == AlertKind::NoLongerSupported)
     );
 }
+
+/// An SPDX 2.3 package's `validUntilDate` reaches the support module as its end of support.
+#[test]
+fn spdx_valid_until_date_is_an_end_of_support() {
+    let text = r#"{
+  "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+  "name": "pump", "documentNamespace": "https://pump.invalid/spdx/1",
+  "creationInfo": {"created": "2026-01-01T00:00:00Z", "creators": ["Tool: test"]},
+  "packages": [{"SPDXID": "SPDXRef-zlib", "name": "zlib", "versionInfo": "1.2.11",
+    "downloadLocation": "NOASSERTION", "validUntilDate": "2026-03-01T00:00:00Z"}]
+}"#;
+    let sbom = medsec_formats::sbom::read(text.as_bytes()).unwrap().sbom;
+    let resolved = medsec_postmarket::support::resolve_sbom(&sbom, None);
+    let zlib = resolved
+        .iter()
+        .find(|c| c.component.name == "zlib")
+        .unwrap();
+    assert_eq!(
+        zlib.support
+            .end_of_support
+            .map(|d| d.to_string())
+            .as_deref(),
+        Some("2026-03-01")
+    );
+}

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use medsec_core::Purl;
 use medsec_core::component::{
     Component, ComponentKind, Contact, Dependency, Encoding, ExternalReference, Hash, Licence,
-    LicenceKind, Metadata, Organization, Original, Sbom, SbomFormat, Tool,
+    LicenceKind, Metadata, Organization, Original, Property, Sbom, SbomFormat, Tool,
 };
 use medsec_core::cpe::Cpe;
 use serde::Deserialize;
@@ -88,6 +88,9 @@ struct Package {
     external_refs: Option<Vec<ExternalRef>>,
     #[serde(rename = "primaryPackagePurpose")]
     primary_package_purpose: Option<String>,
+    /// SPDX 2.3 §7.27: the end of the package's support or use ("valid until").
+    #[serde(rename = "validUntilDate")]
+    valid_until_date: Option<String>,
     #[serde(flatten)]
     other: Other,
 }
@@ -802,6 +805,14 @@ fn package(pkg: &Package, path: &str, minor: u8, p: &mut Problems) -> Option<Com
     // §7.5 supplier / §7.6 originator: "Person: …", "Organization: …" or NOASSERTION.
     c.supplier = informative(&pkg.supplier).map(|s| Organization::named(strip_actor(&s)));
     c.publisher = informative(&pkg.originator).map(|s| strip_actor(&s));
+    // Kept as a property so that support tooling (end of support) can read it; the name
+    // is the SPDX field's, prefixed.
+    if let Some(until) = informative(&pkg.valid_until_date) {
+        c.properties.push(Property {
+            name: "spdx:validUntilDate".to_owned(),
+            value: Some(until),
+        });
+    }
     for (field, value, ack) in [
         ("licenseConcluded", &pkg.license_concluded, "concluded"),
         ("licenseDeclared", &pkg.license_declared, "declared"),
@@ -1250,6 +1261,7 @@ mod tagvalue {
                         "PrimaryPackagePurpose" => {
                             Some(("primaryPackagePurpose", &mut pkg.primary_package_purpose))
                         }
+                        "ValidUntilDate" => Some(("validUntilDate", &mut pkg.valid_until_date)),
                         _ => None,
                     };
                     if let Some((name, slot)) = field {
