@@ -140,6 +140,28 @@ fn portfolio_monitoring_triage_and_vex() {
         "the zlib record is not imported yet"
     );
 
+    // Every component assess scans (SBOM files and the device file's inline components)
+    // is monitored.
+    let assess = json_of(
+        h,
+        &["assess", "examples/patient-monitor", "--format", "json"],
+    );
+    let assessed: u64 = assess["vulnerabilities"]["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["components"].as_u64().unwrap())
+        .sum();
+    let monitored = first["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["product"] == PRODUCT)
+        .unwrap()["components"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(monitored, assessed);
+
     // Nothing changed: nothing is re-matched.
     let idle = json_of(h, &["monitor", "--format", "json"]);
     assert_eq!(idle["run"]["versions"], 0);

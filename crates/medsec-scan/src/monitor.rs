@@ -131,11 +131,24 @@ pub async fn monitor(
         let documents = store.documents(version.id, false).await?;
         let mut components = Vec::new();
         let mut unreadable = Vec::new();
-        for doc in documents.iter().filter(|d| d.kind == "sbom") {
+        for doc in &documents {
             let bytes = store.document_content(doc.id).await?;
-            match medsec_formats::sbom::read(&bytes) {
-                Ok(reading) => components.extend(reading.sbom.components),
-                Err(e) => unreadable.push(format!("{} revision {}: {e}", doc.name, doc.revision)),
+            if doc.kind == "sbom" {
+                match medsec_formats::sbom::read(&bytes) {
+                    Ok(reading) => components.extend(reading.sbom.components),
+                    Err(e) => {
+                        unreadable.push(format!("{} revision {}: {e}", doc.name, doc.revision))
+                    }
+                }
+            } else if doc.kind == "device-model" {
+                // The components a device file lists inline (besides its SBOM files) are
+                // monitored too, as `medsec assess` scans them.
+                match inline_components(&bytes) {
+                    Ok(inline) => components.extend(inline),
+                    Err(e) => {
+                        unreadable.push(format!("{} revision {}: {e}", doc.name, doc.revision))
+                    }
+                }
             }
         }
         let prepared = prepare_components(&components, &products);
@@ -215,6 +228,35 @@ pub async fn monitor(
         versions: outcomes,
         changes,
     })
+}
+
+/// The inline components of a stored device file.
+fn inline_components(bytes: &[u8]) -> Result<Vec<medsec_core::component::Component>, String> {
+    use medsec_core::component::{Component, ComponentKind, Organization};
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
+    let (document, _) = medsec_device::located::parse(text).map_err(|p| p.message)?;
+    let device: medsec_device::Device =
+        serde_json::from_value(document.value).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for element in &device.elements {
+        for c in element.software.iter().flat_map(|s| s.components.iter()) {
+            let mut component = Component::new(ComponentKind::Library, c.name.clone());
+            component.version = Some(c.version.clone());
+            component.purl = c.purl.as_deref().and_then(|p| p.parse().ok());
+            component.cpes = c
+                .cpe
+                .as_deref()
+                .and_then(|p| p.parse().ok())
+                .into_iter()
+                .collect();
+            component.supplier = c
+                .supplier
+                .as_ref()
+                .map(|name| Organization::named(name.clone()));
+            out.push(component);
+        }
+    }
+    Ok(out)
 }
 
 /// The versions of the portfolio by name, for callers that need the ids.
