@@ -91,6 +91,9 @@ pub(crate) fn width(text: &str, size: f64) -> f64 {
                 1.0
             } else if c.is_ascii_uppercase() || c == 'm' || c == 'w' || c == '%' {
                 0.72
+            } else if c.is_ascii_digit() {
+                // DejaVu Sans, the widest common fallback, has digits of 0.636 em.
+                0.64
             } else {
                 0.6
             }
@@ -101,7 +104,7 @@ pub(crate) fn width(text: &str, size: f64) -> f64 {
 
 /// Width of bold text: a little wider than regular.
 pub(crate) fn bold_width(text: &str, size: f64) -> f64 {
-    width(text, size) * 1.08
+    width(text, size) * 1.1
 }
 
 /// A number for SVG attributes: one decimal, no trailing ".0", no "-0", so equal
@@ -188,19 +191,19 @@ pub(crate) fn percentages(parts: &[u64]) -> Vec<u128> {
 /// stay apart when printed in black and white or seen without colour vision.
 pub(crate) fn hatch(name: &str, spacing: f64, crossed: bool, stroke: &str, opacity: f64) -> String {
     let s = num(spacing);
+    let mid = num(spacing / 2.0);
+    let opacity = num(opacity);
     let mut out = format!(
         r#"<pattern id="{ID}-{name}" patternUnits="userSpaceOnUse" width="{s}" height="{s}" patternTransform="rotate(45)">"#
     );
     let _ = write!(
         out,
-        r#"<line x1="0" y1="0" x2="0" y2="{s}" stroke="{stroke}" stroke-width="1.2" stroke-opacity="{}"/>"#,
-        num(opacity)
+        r#"<line x1="{mid}" y1="0" x2="{mid}" y2="{s}" stroke="{stroke}" stroke-width="1.2" stroke-opacity="{opacity}"/>"#
     );
     if crossed {
         let _ = write!(
             out,
-            r#"<line x1="0" y1="0" x2="{s}" y2="0" stroke="{stroke}" stroke-width="1.2" stroke-opacity="{}"/>"#,
-            num(opacity)
+            r#"<line x1="0" y1="{mid}" x2="{s}" y2="{mid}" stroke="{stroke}" stroke-width="1.2" stroke-opacity="{opacity}"/>"#
         );
     }
     out.push_str("</pattern>");
@@ -243,47 +246,6 @@ impl Text<'_> {
             self.fill
         );
     }
-}
-
-/// Writes a text element in one call.
-pub(crate) fn text(out: &mut String, x: f64, y: f64, size: f64, anchor: &str, content: &str) {
-    Text {
-        x,
-        y,
-        size,
-        anchor,
-        bold: false,
-        fill: INK,
-    }
-    .write(out, content);
-}
-
-/// A rectangle with optional stroke.
-pub(crate) fn rect(out: &mut String, x: f64, y: f64, w: f64, h: f64, fill: &str, stroke: Option<&str>) {
-    let stroke = match stroke {
-        Some(colour) => format!(r#" stroke="{colour}" stroke-width="1""#),
-        None => String::new(),
-    };
-    let _ = writeln!(
-        out,
-        r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{fill}"{stroke}/>"#,
-        num(x),
-        num(y),
-        num(w.max(0.0)),
-        num(h.max(0.0))
-    );
-}
-
-/// A straight line.
-pub(crate) fn line(out: &mut String, x1: f64, y1: f64, x2: f64, y2: f64, stroke: &str) {
-    let _ = writeln!(
-        out,
-        r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{stroke}" stroke-width="1"/>"#,
-        num(x1),
-        num(y1),
-        num(x2),
-        num(y2)
-    );
 }
 
 /// The title block: chart title and, when given, its subject (a device, a version).
@@ -333,7 +295,15 @@ pub(crate) fn full_title(title: &str, subject: Option<&str>) -> String {
 /// are escaped here); `defs` and `body` are markup that may use [`ID`]. The id prefix is
 /// derived from the content (FNV-1a), so the same chart always has the same bytes and
 /// two different charts inlined in one HTML page do not share pattern ids.
-pub(crate) fn document(kind: &str, w: f64, h: f64, title: &str, desc: &str, defs: &str, body: &str) -> String {
+pub(crate) fn document(
+    kind: &str,
+    w: f64,
+    h: f64,
+    title: &str,
+    desc: &str,
+    defs: &str,
+    body: &str,
+) -> String {
     let (w, h) = (num(w.ceil()), num(h.ceil()));
     let mut out = String::with_capacity(body.len() + defs.len() + desc.len() + 512);
     let _ = writeln!(
@@ -345,7 +315,10 @@ pub(crate) fn document(kind: &str, w: f64, h: f64, title: &str, desc: &str, defs
     if !defs.is_empty() {
         let _ = writeln!(out, "<defs>\n{defs}</defs>");
     }
-    let _ = writeln!(out, r##"<rect x="0" y="0" width="{w}" height="{h}" fill="#ffffff"/>"##);
+    let _ = writeln!(
+        out,
+        r##"<rect x="0" y="0" width="{w}" height="{h}" fill="#ffffff"/>"##
+    );
     out.push_str(body);
     out.push_str("</svg>\n");
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -358,8 +331,15 @@ pub(crate) fn document(kind: &str, w: f64, h: f64, title: &str, desc: &str, defs
 
 /// The chart for an input with nothing to draw: still a valid, labelled SVG that says
 /// so, because a report must show that a chart is empty rather than omit it. `lines`
-/// are plain text; the first one is the main message.
-pub(crate) fn no_data(kind: &str, title: &str, subject: Option<&str>, lines: &[String]) -> String {
+/// are plain text; the first one is the main message. `more` is added to `<desc>` only
+/// (full names that the lines shorten).
+pub(crate) fn no_data(
+    kind: &str,
+    title: &str,
+    subject: Option<&str>,
+    lines: &[String],
+    more: &str,
+) -> String {
     let mut body = String::new();
     let mut y = heading(&mut body, title, subject) + 8.0;
     let mut w = heading_width(title, subject).max(320.0);
@@ -383,7 +363,8 @@ pub(crate) fn no_data(kind: &str, title: &str, subject: Option<&str>, lines: &[S
         .map(|line| line.trim_end_matches('.'))
         .collect::<Vec<_>>()
         .join(". ")
-        + ".";
+        + "."
+        + more;
     document(kind, w, y + 18.0, &full, &desc, "", &body)
 }
 
@@ -401,7 +382,8 @@ mod tests {
     #[test]
     fn fits_long_names() {
         assert_eq!(fit("abcdef", 6), "abcdef");
-        assert_eq!(fit("abc defgh", 6), "abc…");
+        assert_eq!(fit("abc defgh", 6), "abc d…");
+        assert_eq!(fit("abcd efgh", 6), "abcd…");
         assert_eq!(fit("ééééééé", 4), "ééé…");
     }
 
