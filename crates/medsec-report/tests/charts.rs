@@ -545,6 +545,36 @@ fn coverage_counts_and_percentages() {
     assert!(eu < sg);
 }
 
+/// Width and height of a chart, from its root element.
+fn size(svg: &str) -> (f64, f64) {
+    let attribute = |name: &str| -> f64 {
+        let start = svg.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        let end = start + svg[start..].find('"').unwrap();
+        svg[start..end].parse().unwrap()
+    };
+    (attribute("width"), attribute("height"))
+}
+
+#[test]
+fn sizes_follow_the_content() {
+    // Longer framework names widen the chart, and no name is cut below 40 characters.
+    let mut coverage = insulin_pump_coverage();
+    let narrow = size(&coverage.to_svg()).0;
+    coverage.frameworks[0].name = "Regulation (EU) 2017/745 Annex I GSPR".into();
+    let svg = coverage.to_svg();
+    assert!(size(&svg).0 > narrow);
+    assert!(svg.contains(">Regulation (EU) 2017/745 Annex I GSPR</text>"));
+
+    // More severity levels make the matrix taller; longer level names make it wider.
+    let mut matrix = insulin_pump_matrix();
+    let (w, h) = size(&matrix.to_svg());
+    matrix.severity_levels.push("beyond catastrophic".into());
+    let (w2, h2) = size(&matrix.to_svg());
+    assert!(h2 > h && w2 > w, "{w}x{h} then {w2}x{h2}");
+    matrix.exploitability_levels[0] = "requires physical access and a lab".into();
+    assert!(size(&matrix.to_svg()).0 > w2);
+}
+
 #[test]
 fn ids_differ_between_charts() {
     let a = parse(&insulin_pump_matrix().to_svg()).ids;
