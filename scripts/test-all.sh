@@ -2,7 +2,8 @@
 # Runs every test of the workspace. Installs first what the tests need and a fresh
 # machine lacks: the Python reference implementations (oracles: cvss, univers) in a venv,
 # PostgreSQL's server binaries (the store's tests start a throwaway cluster as an
-# unprivileged user) and cargo-deny for the supply-chain check.
+# unprivileged user), poppler-utils (the PDF tests render pages and extract text) and
+# cargo-deny for the supply-chain check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,14 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then APT=(apt-get); else APT=(sudo apt-get); fi
   DEBIAN_FRONTEND=noninteractive "${APT[@]}" update -q
   DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -q postgresql
+fi
+
+# poppler-utils: the PDF writer's tests render the pages with pdftoppm and extract the
+# text with pdftotext (crates/medsec-report/tests/pdf.rs); they fail without it.
+if ! command -v pdftoppm >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then APT=(apt-get); else APT=(sudo apt-get); fi
+  DEBIAN_FRONTEND=noninteractive "${APT[@]}" update -q
+  DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -q poppler-utils
 fi
 
 # Our own supply chain: licences, banned crates and sources (deny.toml). The advisory
