@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::{
     advisory, assess, catalog, check, cpe, cvss, db, diagram, diff, evidence, import, init,
-    portfolio, postmarket, purl, risk, rubric, sbom, scan, schema, threats, vocabulary,
+    portfolio, postmarket, purl, report, risk, rubric, sbom, scan, schema, threats, vocabulary,
 };
 
 // mimalloc: SBOMs and advisories are millions of small allocations; it frees them
@@ -84,6 +84,8 @@ enum Command {
     Portfolio(portfolio::PortfolioArgs),
     /// Parse and normalise package URLs.
     Purl(purl::Args),
+    /// Write the report of a device as a folder: self-contained HTML, Markdown, JSON, SVG figures.
+    Report(report::Args),
     /// The requirements that apply to a device, per framework, and why.
     Requirements(catalog::RequirementsArgs),
     /// The FMEA register of a device: severity, exploitability, RPN, risk before and after controls.
@@ -131,6 +133,7 @@ fn main() -> ExitCode {
         Command::Monitor(args) => portfolio::run_monitor(args),
         Command::Portfolio(args) => portfolio::run_portfolio(args),
         Command::Purl(args) => purl::run(args),
+        Command::Report(args) => report::run(args),
         Command::Requirements(args) => catalog::run_requirements(args),
         Command::Risk(args) => risk::run(args),
         Command::Rubric(args) => rubric::run(args),

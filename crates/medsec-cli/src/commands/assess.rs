@@ -38,6 +38,13 @@ pub struct Args {
     /// A folder of project catalogue files added to the built-in catalogue (repeatable).
     #[arg(long, value_name = "DIR")]
     pub catalog: Vec<PathBuf>,
+    /// Also write the full report folder here (report.html, report.md, report.json,
+    /// figures/), as `medsec report DEVICE --out DIR` does.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Write into `--out` even when the folder is not empty (medsec's files are replaced).
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 #[derive(Serialize)]
@@ -105,27 +112,27 @@ struct CoverageCount {
 /// The vulnerability stage: each element's SBOM and inline components scanned against
 /// the store.
 #[derive(Serialize)]
-struct VulnerabilityStage {
+pub(crate) struct VulnerabilityStage {
     /// Why the stage did not run, when it did not.
     #[serde(skip_serializing_if = "Option::is_none")]
-    not_run: Option<String>,
+    pub(crate) not_run: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    store: Option<medsec_scan::StoreState>,
-    elements: Vec<ElementScan>,
+    pub(crate) store: Option<medsec_scan::StoreState>,
+    pub(crate) elements: Vec<ElementScan>,
 }
 
 #[derive(Serialize)]
-struct ElementScan {
-    element: String,
+pub(crate) struct ElementScan {
+    pub(crate) element: String,
     /// The SBOM file, or `(inline)`.
-    source: String,
-    components: usize,
+    pub(crate) source: String,
+    pub(crate) components: usize,
     affected_by_severity: BTreeMap<Severity, usize>,
     /// Findings neither affected nor cleared (unknown, under investigation).
     undecided: usize,
     /// Components without purl, CPE or a curated CPE: not looked up.
-    not_looked_up: usize,
-    findings: Vec<Finding>,
+    pub(crate) not_looked_up: usize,
+    pub(crate) findings: Vec<Finding>,
 }
 
 /// The threat stage: counts by STRIDE category and how many no control mitigates.
@@ -160,6 +167,11 @@ const STAGES: &[&str] = &[
 ];
 
 pub fn run(args: Args) -> miette::Result<u8> {
+    if let Some(out) = &args.out
+        && let Err(code) = super::report::check_out(out, args.force)
+    {
+        return Ok(code);
+    }
     let loaded = match super::load_device(&args.device)? {
         Ok(loaded) => loaded,
         Err(code) => return Ok(code),
@@ -176,7 +188,7 @@ pub fn run(args: Args) -> miette::Result<u8> {
             elements: Vec::new(),
         }
     } else {
-        match vulnerability_stage(&loaded, &args) {
+        match vulnerability_stage(&loaded, &args.store, &args.advisories) {
             Ok(stage) => stage,
             Err(code) => return Ok(code),
         }
@@ -271,6 +283,38 @@ pub fn run(args: Args) -> miette::Result<u8> {
             .collect(),
         controls: control_states,
     };
+    if let Some(out) = &args.out {
+        let results = if args.no_vulnerabilities {
+            medsec_report::build::Results::NotRead {
+                reason: tests.results.clone(),
+            }
+        } else {
+            medsec_report::build::Results::Read {
+                from: "from the store".into(),
+                results: results.clone(),
+            }
+        };
+        let parts = super::report::Parts {
+            loaded: &loaded,
+            model: &model,
+            register: &register,
+            reopened,
+            catalog: &catalog,
+            test_policy: &test_policy,
+            plan: &test_plan,
+            coverage: &coverage,
+            results,
+            vulnerabilities: &vulnerabilities,
+        };
+        let written = super::report::write(
+            parts,
+            medsec_report::build::Variant::Full,
+            medsec_report::build::AssessmentDetails::default(),
+            jiff::Timestamp::now(),
+            out,
+        )?;
+        eprintln!("{written}");
+    }
     let assessment = Assessment {
         device_file: loaded.path.display().to_string(),
         stages: STAGES,
@@ -600,20 +644,20 @@ fn render(assessment: &Assessment<'_>, markdown: bool) -> String {
 }
 
 /// Imports `--advisories` (if any), then scans every element's software.
-fn vulnerability_stage(
+pub(crate) fn vulnerability_stage(
     loaded: &medsec_device::LoadedDevice,
-    args: &Args,
+    store_args: &super::store::StoreArgs,
+    advisories: &[PathBuf],
 ) -> Result<VulnerabilityStage, u8> {
     let fail = |e: miette::Report| {
         eprintln!("{e:?}");
         exit::BAD_INPUT
     };
     let rt = super::store::runtime().map_err(fail)?;
-    let store = args.store.open(&rt).map_err(fail)?;
-    if !args.advisories.is_empty() {
+    let store = store_args.open(&rt).map_err(fail)?;
+    if !advisories.is_empty() {
         let progress = super::store::ImportProgress::new(false);
-        let imported =
-            rt.block_on(store.import(&args.advisories, &ImportOptions::default(), &progress));
+        let imported = rt.block_on(store.import(advisories, &ImportOptions::default(), &progress));
         progress.finish();
         match imported {
             Ok(s) => eprintln!(

@@ -16,6 +16,7 @@ pub mod input_error;
 pub mod portfolio;
 pub mod postmarket;
 pub mod purl;
+pub mod report;
 pub mod risk;
 pub mod rubric;
 pub mod sbom;
