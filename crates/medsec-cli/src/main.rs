@@ -84,7 +84,7 @@ enum Command {
     Portfolio(portfolio::PortfolioArgs),
     /// Parse and normalise package URLs.
     Purl(purl::Args),
-    /// Write the report of a device as a folder: self-contained HTML, Markdown, JSON, SVG figures.
+    /// Write the report of a device as a folder: self-contained HTML, PDF, Markdown, JSON, SVG figures.
     Report(report::Args),
     /// The requirements that apply to a device, per framework, and why.
     Requirements(catalog::RequirementsArgs),

@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub catalog: Vec<PathBuf>,
     /// Also write the full report folder here (report.html, report.md, report.json,
-    /// figures/), as `medsec report DEVICE --out DIR` does.
+    /// report.pdf, figures/), as `medsec report DEVICE --out DIR` does.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Write into `--out` even when the folder is not empty (medsec's files are replaced).

@@ -1,6 +1,6 @@
 //! `medsec report DEVICE --out DIR`: the documentation pack of a device version as a
 //! folder: report.html (self-contained), report.md with figures/*.svg, report.json (the
-//! data model), and report.pdf once the PDF writer is available. `medsec assess --out`
+//! data model) and report.pdf (typeset from the same document tree). `medsec assess --out`
 //! writes the same folder (full variant).
 
 use std::fmt;
@@ -19,7 +19,7 @@ use medsec_threat::{Catalogue, Policy, Register, ThreatModel};
 use super::assess::VulnerabilityStage;
 use crate::exit;
 
-/// Write the report of a device as a folder: HTML, Markdown, JSON and SVG figures.
+/// Write the report of a device as a folder: HTML, PDF, Markdown, JSON and SVG figures.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The device folder, or its device.yaml.
@@ -314,12 +314,19 @@ pub(crate) fn write(
     for (name, svg) in &report.figures {
         put(name, svg.as_bytes())?;
     }
+    // The PDF is typeset from the same tree; a failure leaves the other files in place
+    // and is said plainly.
+    let pdf = match medsec_report::pdf::render(&report.document) {
+        Ok(bytes) => {
+            put("report.pdf", &bytes)?;
+            None
+        }
+        Err(e) => Some(format!("the PDF writer failed: {e}")),
+    };
     Ok(Written {
         out: out.to_owned(),
         files,
-        pdf: Some(
-            "the PDF writer (medsec_report::pdf) is not part of this build yet; print report.html to PDF meanwhile".into(),
-        ),
+        pdf,
     })
 }
 
