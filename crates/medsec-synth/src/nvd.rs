@@ -1295,7 +1295,8 @@ pub struct PageWriter {
 
 enum Sink {
     Plain(BufWriter<fs::File>),
-    Gz(flate2::write::GzEncoder<BufWriter<fs::File>>),
+    // Boxed: the encoder's state is large, and its size depends on flate2's backend.
+    Gz(Box<flate2::write::GzEncoder<BufWriter<fs::File>>>),
 }
 
 impl Write for Sink {
@@ -1363,10 +1364,10 @@ impl PageWriter {
         let file = fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
         let buf = BufWriter::with_capacity(1 << 20, file);
         let sink = if self.gzip {
-            Sink::Gz(flate2::write::GzEncoder::new(
+            Sink::Gz(Box::new(flate2::write::GzEncoder::new(
                 buf,
                 flate2::Compression::fast(),
-            ))
+            )))
         } else {
             Sink::Plain(buf)
         };
