@@ -9,9 +9,13 @@ use predicates::prelude::*;
 
 fn medsec() -> Command {
     let mut c = Command::cargo_bin("medsec").unwrap();
-    // Never the user's own store: an empty one in the temporary folder.
-    c.env("MEDSEC_HOME", std::env::temp_dir().join("medsec-cli-tests"))
-        .env_remove("MEDSEC_DATABASE_URL");
+    // Never the user's own store, nor one an older build left behind: an empty one in the
+    // temporary folder, for this test process.
+    c.env(
+        "MEDSEC_HOME",
+        std::env::temp_dir().join(format!("medsec-cli-tests-{}", std::process::id())),
+    )
+    .env_remove("MEDSEC_DATABASE_URL");
     c
 }
 

@@ -9,7 +9,14 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn medsec() -> Command {
-    Command::cargo_bin("medsec").unwrap()
+    let mut c = Command::cargo_bin("medsec").unwrap();
+    // Never the user's own store (assess opens one): a fresh one for this test process.
+    c.env(
+        "MEDSEC_HOME",
+        std::env::temp_dir().join(format!("medsec-threat-cli-{}", std::process::id())),
+    )
+    .env_remove("MEDSEC_DATABASE_URL");
+    c
 }
 
 fn example(name: &str) -> String {
