@@ -6,13 +6,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use medsec_report::build::{
-    AssessmentDetails, Report, ReportInput, Results, Variant, Vulnerabilities, build, read_software,
-};
+use medsec_report::build::{AssessmentDetails, Variant};
 use medsec_report::doc::{Block, Document, Inline, Section, plain};
 use medsec_report::pdf::{self, PdfError};
 
@@ -335,73 +335,12 @@ fn a_broken_figure_is_an_error_not_a_panic() {
     let err = pdf::render(&doc).unwrap_err();
     assert!(matches!(err, PdfError::Typeset(_)), "{err}");
 }
-/// The report of a bundled example, without a store, at a fixed time (as in
-/// tests/report.rs).
-fn report_of_example(device: &str, variant: Variant, assessment: AssessmentDetails) -> Report {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let loaded = medsec_device::load(&root.join("examples").join(device)).unwrap();
-    let rules = medsec_threat::Catalogue::builtin().unwrap();
-    let risk_policy = medsec_threat::Policy::default_policy().unwrap();
-    let catalog = medsec_catalog::Catalog::builtin().unwrap();
-    let test_policy = medsec_catalog::TestPolicy::default_policy().unwrap();
-    let model = medsec_threat::analyse(&loaded, &rules);
-    let mut register = medsec_threat::register(&model, &risk_policy);
-    let plan = medsec_catalog::plan::plan(
-        &catalog,
-        &test_policy,
-        &loaded.device,
-        &model,
-        &register,
-        &[],
-    );
-    let reopened = medsec_catalog::results::reopen_failed(&mut register, &plan);
-    let coverage =
-        medsec_catalog::coverage::coverage(&catalog, &test_policy, &loaded.device, &plan, &[]);
-    let input = ReportInput {
-        loaded: &loaded,
-        summary: medsec_device::summary::summarise(&loaded),
-        model: &model,
-        register: &register,
-        reopened,
-        catalog: &catalog,
-        test_policy: &test_policy,
-        plan: &plan,
-        coverage: &coverage,
-        results: Results::NotRead {
-            reason: "no store was used".into(),
-        },
-        software: read_software(&loaded),
-        vulnerabilities: Vulnerabilities::NotRun {
-            reason: "no vulnerability store was used".into(),
-        },
-        triage: None,
-        tool_version: "0.0.0-test".into(),
-        generated_at: "2025-01-15T09:30:00Z".parse().unwrap(),
-        variant,
-        assessment,
-    };
-    let report = build(&input);
-    // Paths in the report are as given; make them relative to the repository.
-    let mut report = report;
-    let root_text = root.display().to_string();
-    let fix = |s: &str| s.replace(&format!("{root_text}/"), "");
-    for s in report.document.sections.iter_mut() {
-        for b in s.blocks.iter_mut() {
-            if let medsec_report::doc::Block::Facts { rows } = b {
-                for (_, v) in rows.iter_mut() {
-                    *v = fix(v);
-                }
-            }
-        }
-    }
-    report
-}
 
 /// A bundled example's full report: every section heading is in the PDF text and no page
 /// is blank.
 #[test]
 fn the_report_of_a_bundled_example() {
-    let report = report_of_example("insulin-pump", Variant::Full, AssessmentDetails::default());
+    let report = support::report_of("insulin-pump", Variant::Full, AssessmentDetails::default());
     let dir = tempfile::tempdir().unwrap();
     let pdf_path = dir.path().join("insulin-pump.pdf");
     std::fs::write(&pdf_path, pdf::render(&report.document).unwrap()).unwrap();
