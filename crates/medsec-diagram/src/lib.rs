@@ -17,6 +17,12 @@ mod mermaid;
 mod model;
 mod svg;
 mod text;
+pub mod views;
+
+pub use views::{
+    ArchitectureView, ComponentCounts, ViewKind, architecture_views,
+    architecture_views_with_components,
+};
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
