@@ -36,6 +36,8 @@
 //! | `kev_catalog`, `kev` | the last CISA KEV catalog imported (one row) and its entries, fields as in the feed |
 //! | `epss_snapshot`, `epss` | the last FIRST EPSS file imported (model version, score date) and its scores |
 //! | `import_batch`, `import_file` | each committed import: start, end, outcome, counts; its inputs with SHA-256, size, records and skips |
+//! | `account`, `membership`, `login_session`, `api_token`, `login_attempt` | local accounts (argon2id hashes), roles per organisation, sessions and API tokens kept by SHA-256 only, login attempts for the rate limit (issue 10, [`accounts`]) |
+//! | `audit_log` | every change made through the server or the account commands, hash-chained, append-only ([`audit`]) |
 //! | `test_result`, `test_result_evidence`, `evidence_blob` | recorded security test results per device version (issue 7, [`evidence`]): append-only, triggers refuse UPDATE and DELETE; evidence files stored once by SHA-256 |
 //!
 //! **Merged vulnerabilities.** Records sharing a *linking* id are one vulnerability,
@@ -123,6 +125,8 @@
 //! held in memory. Going over a limit fails the import with
 //! [`StoreError::Limit`] naming the input and the limit.
 
+pub mod accounts;
+pub mod audit;
 mod db;
 pub mod epss;
 mod error;
