@@ -236,6 +236,12 @@ fn views_are_deterministic() {
         let first = architecture_views(&device, &counts);
         let second = architecture_views(&device.clone(), &counts.clone());
         assert_eq!(first, second, "{name}");
+        // Counts are drawn where given, and only then.
+        let global = &first[0].svg;
+        assert!(global.contains("class=\"threat-count\""), "{name}");
+        assert!(global.contains("threats found on the element"), "{name}");
+        let none = architecture_views(&device, &ThreatCounts::new());
+        assert!(!none[0].svg.contains("threat-count"), "{name}");
     }
 }
 
@@ -411,6 +417,7 @@ fn a_model_without_protected_crossings_has_an_explicit_use_case_view() {
 
 #[test]
 fn flow_lines_do_not_cross_element_boxes() {
+    let mut checked = 0;
     for name in EXAMPLES {
         let device = example(name);
         for view in architecture_views(&device, &ThreatCounts::new()) {
@@ -418,7 +425,10 @@ fn flow_lines_do_not_cross_element_boxes() {
                 continue;
             }
             let boxes = element_boxes(&view.svg);
-            for path in flow_paths(&view.svg) {
+            let paths = flow_paths(&view.svg);
+            assert!(!boxes.is_empty() && !paths.is_empty(), "{name} {}", view.id);
+            checked += paths.len();
+            for path in paths {
                 for segment in path.windows(2) {
                     for (element, rect) in &boxes {
                         assert!(
@@ -431,6 +441,12 @@ fn flow_lines_do_not_cross_element_boxes() {
             }
         }
     }
+    assert!(checked > 100, "only {checked} flow lines checked");
+    // The check itself: through a box fails, ending on its border does not.
+    let rect = (10.0, 10.0, 20.0, 20.0);
+    assert!(crosses((0.0, 15.0), (40.0, 15.0), rect));
+    assert!(!crosses((0.0, 15.0), (10.0, 15.0), rect));
+    assert!(!crosses((5.0, 0.0), (5.0, 40.0), rect));
 }
 
 fn numbers(text: &str, name: &str) -> f64 {

@@ -425,6 +425,7 @@ pub enum Swatch {
     Line(Stroke),
     Outline(&'static str),
     Badge,
+    Threats,
 }
 
 const LEGEND_COLUMN: f64 = 310.0;
@@ -523,6 +524,15 @@ pub fn legend(
                 );
             }
             Swatch::Badge => badge(out, "n", (x + 28.0, y + 11.0), COLOR_NORMAL),
+            Swatch::Threats => {
+                let _ = write!(
+                    out,
+                    r##"<circle cx="{cx}" cy="{cy}" r="11" fill="{COLOR_UNPROTECTED}"/><text x="{cx}" y="{ty}" font-size="10" font-weight="bold" text-anchor="middle" fill="#ffffff">n</text>"##,
+                    cx = num(x + 28.0),
+                    cy = num(y + 11.0),
+                    ty = num(y + 14.5),
+                );
+            }
         }
         let _ = write!(
             out,

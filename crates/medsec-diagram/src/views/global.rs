@@ -102,15 +102,15 @@ pub fn view(facts: &Facts<'_>) -> ArchitectureView {
     legend.extend([
         (
             Swatch::Line(draw::NORMAL),
-            "flow inside a zone, or crossing with auth and encryption".into(),
+            "flow: inside a zone, or protected".into(),
         ),
         (
             Swatch::Line(draw::PARTIAL),
-            "crosses a boundary, auth or encryption missing".into(),
+            "boundary crossing, half protected".into(),
         ),
         (
             Swatch::Line(draw::UNPROTECTED),
-            "crosses a boundary, neither auth nor encryption".into(),
+            "boundary crossing, unprotected".into(),
         ),
         (
             Swatch::Badge,
@@ -118,10 +118,7 @@ pub fn view(facts: &Facts<'_>) -> ArchitectureView {
         ),
     ]);
     if diagram.show_counts {
-        legend.push((
-            Swatch::Outline(COLOR_UNPROTECTED),
-            "red circle: threats found".into(),
-        ));
+        legend.push((Swatch::Threats, "threats found on the element".into()));
     }
 
     let crossings: Vec<_> = diagram.flows.iter().filter(|e| e.crossing).collect();
