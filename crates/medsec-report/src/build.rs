@@ -9,6 +9,7 @@
 //! Every section says where its data came from and what was not assessed; nothing is
 //! filled in that the inputs do not hold.
 
+mod figures;
 mod sections;
 mod software;
 mod variants;
@@ -24,7 +25,7 @@ use medsec_catalog::results::TestResult;
 use medsec_device::LoadedDevice;
 use medsec_device::summary::DeviceSummary;
 use medsec_postmarket::trace::Trace;
-use medsec_threat::{Register, ThreatModel};
+use medsec_threat::{Policy, Register, ThreatModel};
 use serde::Serialize;
 
 use crate::doc::{Block, Document, Inline, Section, plain};
@@ -186,6 +187,28 @@ pub struct TriageState {
     pub inherited_from: Option<String>,
 }
 
+/// One event of a portfolio finding, for the severity timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FindingEvent {
+    pub component: String,
+    pub vulnerability: String,
+    /// RFC 3339.
+    pub at: String,
+    /// `new`, `changed`, `resolved` or `reopened`.
+    pub kind: String,
+    /// The finding's severity now (the store keeps the current one).
+    pub severity: String,
+}
+
+/// The monitoring history of the device version in the portfolio.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FindingsHistory {
+    /// `organisation / product / version`.
+    pub version: String,
+    /// Oldest first.
+    pub events: Vec<FindingEvent>,
+}
+
 /// Everything the report is built from. The caller computes each part with the same
 /// library functions as the other commands (`medsec assess`, `threats`, `risk`,
 /// `testplan`, `coverage`, `scan`).
@@ -195,6 +218,8 @@ pub struct ReportInput<'a> {
     pub model: &'a ThreatModel<'a>,
     /// The FMEA register after `results::reopen_failed`.
     pub register: &'a Register<'a>,
+    /// The risk policy the register was scored with (its scales and matrix are drawn).
+    pub risk_policy: &'a Policy,
     /// How many FMEA rows were reopened by failed tests.
     pub reopened: usize,
     pub catalog: &'a Catalog,
@@ -208,6 +233,8 @@ pub struct ReportInput<'a> {
     /// Triage decisions in force, when the device version is in the portfolio; `None`
     /// when no portfolio was consulted.
     pub triage: Option<Vec<TriageState>>,
+    /// The monitoring history, when the device version is in the portfolio.
+    pub findings_history: Option<FindingsHistory>,
     /// The medsec version that wrote the report.
     pub tool_version: String,
     /// When the report was generated (passed in so that output is reproducible).
@@ -230,6 +257,7 @@ pub struct ReportData {
     pub software: Vec<ElementSoftware>,
     pub vulnerabilities: Vulnerabilities,
     pub triage: Option<Vec<TriageState>>,
+    pub findings_history: Option<FindingsHistory>,
     pub traces: Vec<Trace>,
     pub anomalies: Vec<Anomaly>,
     pub not_assessed: Vec<String>,
@@ -310,6 +338,7 @@ pub fn build(input: &ReportInput<'_>) -> Report {
         software: input.software.clone(),
         vulnerabilities: input.vulnerabilities.clone(),
         triage: input.triage.clone(),
+        findings_history: input.findings_history.clone(),
         traces: ctx.traces.iter().map(|(_, t)| t.clone()).collect(),
         anomalies: ctx.anomalies.clone(),
         not_assessed: ctx.not_assessed.clone(),

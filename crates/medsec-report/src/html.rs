@@ -55,27 +55,28 @@ pub fn render(doc: &Document) -> String {
         }
     }
     out.push_str("</ol>\n</nav>\n<main>\n");
+    let mut figures = 0;
     for (i, s) in doc.sections.iter().enumerate() {
-        section(&mut out, s, &format!("{}", i + 1), 2);
+        section(&mut out, s, &format!("{}", i + 1), 2, &mut figures);
     }
     out.push_str("</main>\n</body>\n</html>\n");
     out
 }
 
-fn section(out: &mut String, s: &Section, number: &str, level: usize) {
+fn section(out: &mut String, s: &Section, number: &str, level: usize, figures: &mut usize) {
     let h = level.min(6);
     out.push_str(&format!("<section id=\"{}\">\n", escape(&s.id)));
     out.push_str(&format!("<h{h}>{number} {}</h{h}>\n", escape(&s.title)));
     for b in &s.blocks {
-        block(out, b);
+        block(out, b, figures);
     }
     for (i, sub) in s.subsections.iter().enumerate() {
-        section(out, sub, &format!("{number}.{}", i + 1), level + 1);
+        section(out, sub, &format!("{number}.{}", i + 1), level + 1, figures);
     }
     out.push_str("</section>\n");
 }
 
-fn block(out: &mut String, b: &Block) {
+fn block(out: &mut String, b: &Block, figures: &mut usize) {
     match b {
         Block::Paragraph { text } => {
             out.push_str(&format!("<p>{}</p>\n", inlines(text)));
@@ -134,8 +135,12 @@ fn block(out: &mut String, b: &Block) {
             out.push_str("</ul>\n");
         }
         Block::Figure { svg, caption } => {
+            *figures += 1;
             out.push_str("<figure>\n");
-            out.push_str(&inline_svg(svg, caption));
+            out.push_str(&scope_ids(
+                &inline_svg(svg, caption),
+                &format!("figure-{figures}"),
+            ));
             out.push_str(&format!(
                 "\n<figcaption>{}</figcaption>\n</figure>\n",
                 escape(caption)
@@ -167,6 +172,46 @@ fn inline_svg(svg: &str, caption: &str) -> String {
     }
 }
 
+/// Gives every id of an inlined SVG, and every reference to one, the figure's prefix:
+/// each figure is drawn as a standalone document, so two figures (or a figure and a
+/// section anchor) may use the same id, and in one HTML page a duplicate id makes a
+/// pattern, marker or accessible name resolve to the wrong element.
+fn scope_ids(svg: &str, prefix: &str) -> String {
+    const REFERENCES: [&str; 5] = [
+        " id=\"",
+        "url(#",
+        "href=\"#",
+        "aria-labelledby=\"",
+        "aria-describedby=\"",
+    ];
+    let mut out = String::with_capacity(svg.len() + svg.len() / 16);
+    let mut rest = svg;
+    while let Some((at, pattern)) = REFERENCES
+        .iter()
+        .filter_map(|p| rest.find(p).map(|at| (at, *p)))
+        .min_by_key(|(at, _)| *at)
+    {
+        let after = at + pattern.len();
+        out.push_str(&rest[..after]);
+        rest = &rest[after..];
+        if pattern.starts_with("aria-") {
+            // A list of ids separated by spaces, up to the closing quote.
+            let end = rest.find('"').unwrap_or(rest.len());
+            let ids: Vec<String> = rest[..end]
+                .split_whitespace()
+                .map(|id| format!("{prefix}-{id}"))
+                .collect();
+            out.push_str(&ids.join(" "));
+            rest = &rest[end..];
+        } else {
+            out.push_str(prefix);
+            out.push('-');
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn inlines(runs: &[Inline]) -> String {
     runs.iter()
         .map(|r| match r {
@@ -191,4 +236,19 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_references_get_the_figure_prefix() {
+        let svg = r##"<svg role="img" aria-labelledby="t d"><title id="t">x</title><desc id="d">y</desc><pattern id="p"/><rect fill="url(#p)"/><use href="#p"/><g class="flow" data-id="keep"/></svg>"##;
+        let scoped = scope_ids(svg, "figure-2");
+        assert_eq!(
+            scoped,
+            r##"<svg role="img" aria-labelledby="figure-2-t figure-2-d"><title id="figure-2-t">x</title><desc id="figure-2-d">y</desc><pattern id="figure-2-p"/><rect fill="url(#figure-2-p)"/><use href="#figure-2-p"/><g class="flow" data-id="keep"/></svg>"##
+        );
+    }
 }

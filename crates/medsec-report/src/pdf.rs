@@ -116,6 +116,43 @@ fn lit(text: &str) -> String {
     out
 }
 
+/// Runs of this many characters or more with no break opportunity (hashes, purls,
+/// CVSS vectors) are set as a row of short boxes, so that they wrap inside a narrow
+/// table cell instead of widening it off the page.
+const UNBROKEN: usize = 20;
+/// The length of each box.
+const BREAK_EVERY: usize = 8;
+
+/// A table cell as a Typst code expression. A line may break between two inline boxes,
+/// and nothing is added to the text: copying or extracting a hash gives the hash (an
+/// invisible break character such as U+200B would be copied with it).
+fn breakable(text: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut plain = String::new();
+    for token in text.split_inclusive(|c: char| c.is_whitespace() || "/:-.,;".contains(c)) {
+        let chars: Vec<char> = token.chars().collect();
+        if chars.len() < UNBROKEN {
+            plain.push_str(token);
+            continue;
+        }
+        if !plain.is_empty() {
+            parts.push(lit(&std::mem::take(&mut plain)));
+        }
+        for chunk in chars.chunks(BREAK_EVERY) {
+            let chunk: String = chunk.iter().collect();
+            parts.push(format!("box({})", lit(&chunk)));
+        }
+    }
+    if !plain.is_empty() || parts.is_empty() {
+        parts.push(lit(&plain));
+    }
+    if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        format!("[#{}]", parts.join("#"))
+    }
+}
+
 /// Inline runs as a Typst code expression yielding content.
 fn inlines(runs: &[Inline]) -> String {
     if runs.is_empty() {
@@ -299,7 +336,7 @@ fn table(out: &mut String, caption: Option<&str>, header: &[String], rows: &[Vec
     for row in rows {
         out.push_str("  ");
         for cell in row {
-            out.push_str(&lit(cell));
+            out.push_str(&breakable(cell));
             out.push_str(", ");
         }
         out.push('\n');
@@ -443,6 +480,22 @@ impl World for ReportWorld {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn long_unbroken_runs_are_set_as_boxes() {
+        let hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        let cell = breakable(&format!("sha256 {hash}"));
+        assert!(
+            cell.starts_with(r##"[#"sha256 "#box("9f86d081")#box("##),
+            "{cell}"
+        );
+        assert_eq!(cell.matches("box(").count(), 8);
+        assert_eq!(
+            breakable("pkg:npm/left-pad@1.3.0"),
+            lit("pkg:npm/left-pad@1.3.0")
+        );
+        assert_eq!(breakable(""), lit(""));
+    }
 
     #[test]
     fn literals_escape_quotes_backslashes_and_controls() {

@@ -373,3 +373,82 @@ fn the_report_of_a_bundled_example() {
     }
     assert!(pages > 10, "{pages} pages");
 }
+
+/// Hashes and other long values with no break opportunity wrap inside their cell: every
+/// word pdftotext finds lies on the page, and the hash reads back whole once the line
+/// breaks inside it are joined (no invisible characters in the extracted text).
+#[test]
+fn long_unbroken_values_wrap_inside_their_cells() {
+    let hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let header: Vec<String> = (1..=9).map(|c| format!("column {c}")).collect();
+    let rows = vec![
+        (1..=9)
+            .map(|c| {
+                if c == 1 {
+                    "T-13".to_owned()
+                } else {
+                    hash.to_owned()
+                }
+            })
+            .collect(),
+    ];
+    let doc = Document {
+        title: "Wrapping".into(),
+        subtitle: vec![],
+        sections: vec![section(
+            "evidence",
+            "Evidence",
+            vec![Block::Table {
+                caption: Some("Evidence files".into()),
+                header,
+                rows,
+            }],
+            vec![],
+        )],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pdf_path = dir.path().join("wrap.pdf");
+    std::fs::write(&pdf_path, pdf::render(&doc).unwrap()).unwrap();
+    let bbox = run({
+        let mut c = tool("pdftotext");
+        c.args(["-enc", "UTF-8", "-bbox"]).arg(&pdf_path).arg("-");
+        c
+    });
+    let attr = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        let end = start + tag[start..].find('"').unwrap();
+        tag[start..end].parse().unwrap()
+    };
+    let mut page_width = 0.0;
+    let mut narrowest = f64::MAX;
+    let mut words = String::new();
+    for line in bbox.lines() {
+        if line.contains("<page ") {
+            page_width = attr(line, "width");
+            narrowest = narrowest.min(page_width);
+        }
+        if !line.contains("<word ") {
+            continue;
+        }
+        assert!(
+            attr(line, "xMax") <= page_width,
+            "a word runs off the page: {line}"
+        );
+        let text = &line[line.find('>').unwrap() + 1..line.rfind("</word>").unwrap()];
+        assert!(
+            !text.contains('\u{200b}'),
+            "invisible break copied: {text:?}"
+        );
+        words.push_str(text);
+    }
+    assert_eq!(words.matches(hash).count(), 8, "{words}");
+    let longest = bbox
+        .lines()
+        .filter(|l| l.contains("<word "))
+        .map(|l| attr(l, "xMax") - attr(l, "xMin"))
+        .fold(0.0, f64::max);
+    assert!(
+        longest < narrowest / 4.0,
+        "the hash was not broken inside its cell ({longest} of {narrowest})"
+    );
+}

@@ -86,6 +86,30 @@ fn html_is_self_contained_and_complete() {
                 assert_eq!(open, close, "{device} {variant}: <{tag}> unbalanced");
             }
             assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+            // One page: every id once, every reference to an id resolves.
+            let mut ids = std::collections::BTreeSet::new();
+            for (i, _) in html.match_indices(" id=\"") {
+                let rest = &html[i + 5..];
+                let id = &rest[..rest.find('"').unwrap()];
+                assert!(
+                    ids.insert(id.to_owned()),
+                    "{device} {variant}: id {id} twice"
+                );
+            }
+            for pattern in ["url(#", "href=\"#"] {
+                for (i, _) in html.match_indices(pattern) {
+                    let rest = &html[i + pattern.len()..];
+                    let id = &rest[..rest.find([')', '"']).unwrap()];
+                    assert!(
+                        ids.contains(id),
+                        "{device} {variant}: #{id} does not resolve"
+                    );
+                }
+            }
+            assert!(
+                variant != Variant::Full || html.matches("<figure>").count() >= 3,
+                "{device} {variant}: the charts are missing"
+            );
             for (_, s) in report.document.numbered() {
                 assert!(
                     html.contains(&format!("<section id=\"{}\">", s.id)),

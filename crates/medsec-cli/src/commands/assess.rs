@@ -305,6 +305,12 @@ pub fn run(args: Args) -> miette::Result<u8> {
             coverage: &coverage,
             results,
             vulnerabilities: &vulnerabilities,
+            risk_policy: &policy,
+            portfolio: if args.no_vulnerabilities {
+                super::report::PortfolioParts::default()
+            } else {
+                super::report::portfolio_parts(&loaded, &args.store)?
+            },
         };
         let written = super::report::write(
             parts,

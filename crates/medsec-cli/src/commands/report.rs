@@ -3,6 +3,7 @@
 //! data model) and report.pdf (typeset from the same document tree). `medsec assess --out`
 //! writes the same folder (full variant).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -11,8 +12,8 @@ use medsec_catalog::coverage::Coverage;
 use medsec_catalog::plan::TestPlan;
 use medsec_device::LoadedDevice;
 use medsec_report::build::{
-    AssessmentDetails, ElementFindings, ReportInput, Results, Variant, Vulnerabilities,
-    VulnerabilityFinding,
+    AssessmentDetails, ElementFindings, FindingEvent, FindingsHistory, ReportInput, Results,
+    TriageState, Variant, Vulnerabilities, VulnerabilityFinding,
 };
 use medsec_threat::{Catalogue, Policy, Register, ThreatModel};
 
@@ -82,6 +83,119 @@ pub(crate) struct Parts<'a> {
     pub coverage: &'a Coverage,
     pub results: Results,
     pub vulnerabilities: &'a VulnerabilityStage,
+    pub risk_policy: &'a Policy,
+    /// Triage decisions and monitoring history, when the version is in the portfolio.
+    pub portfolio: PortfolioParts,
+}
+
+/// What the portfolio holds about the device version; both `None` when no store was
+/// opened or the version is not in the portfolio.
+#[derive(Default)]
+pub(crate) struct PortfolioParts {
+    pub triage: Option<Vec<TriageState>>,
+    pub history: Option<FindingsHistory>,
+}
+
+/// Looks the device version up in the portfolio (organisation = manufacturer, product =
+/// device name, version, as `medsec portfolio add --device` records it): the triage
+/// decisions in force for its findings (own or inherited) and its monitoring history.
+pub(crate) fn portfolio_parts(
+    loaded: &LoadedDevice,
+    store_args: &super::store::StoreArgs,
+) -> miette::Result<PortfolioParts> {
+    let identity = &loaded.device.device;
+    let name = medsec_store::VersionRef {
+        organisation: identity.manufacturer.clone(),
+        product: identity.name.clone(),
+        version: identity.version.clone(),
+    };
+    let rt = super::store::runtime()?;
+    let store = store_args.open(&rt)?;
+    let looked_up = rt.block_on(async {
+        let Some(version) = store.portfolio_version(&name).await? else {
+            return Ok(None);
+        };
+        let findings = store.findings(version.id, false).await?;
+        let events = store.finding_events(version.id).await?;
+        let (order, decisions) = store.product_decisions(version.id).await?;
+        Ok::<_, medsec_store::StoreError>(Some((findings, events, order, decisions)))
+    });
+    rt.block_on(store.close());
+    let Some((findings, events, order, decisions)) =
+        looked_up.map_err(super::store::store_error)?
+    else {
+        return Ok(PortfolioParts::default());
+    };
+    let severity: BTreeMap<(&str, &str), &str> = findings
+        .iter()
+        .map(|f| {
+            (
+                (f.component.as_str(), f.vulnerability.as_str()),
+                f.severity.as_str(),
+            )
+        })
+        .collect();
+    let history = FindingsHistory {
+        version: format!(
+            "{} / {} / {}",
+            name.organisation, name.product, name.version
+        ),
+        events: events
+            .iter()
+            .map(
+                |(component, vulnerability, _run, at, kind, _summary)| FindingEvent {
+                    component: component.clone(),
+                    vulnerability: vulnerability.clone(),
+                    at: at.clone(),
+                    kind: kind.clone(),
+                    severity: severity
+                        .get(&(component.as_str(), vulnerability.as_str()))
+                        .map_or_else(|| "unknown".to_owned(), |s| (*s).to_owned()),
+                },
+            )
+            .collect(),
+    };
+    // Every component × vulnerability that has a finding or a decision in the product.
+    let pairs: BTreeSet<(&str, &str)> = findings
+        .iter()
+        .map(|f| (f.component.as_str(), f.vulnerability.as_str()))
+        .chain(
+            decisions
+                .iter()
+                .map(|d| (d.component.as_str(), d.vulnerability.as_str())),
+        )
+        .collect();
+    let triage = pairs
+        .into_iter()
+        .filter_map(|(component, vulnerability)| {
+            let e = medsec_postmarket::triage::effective(
+                &decisions,
+                &order,
+                &name.version,
+                component,
+                vulnerability,
+            )?;
+            let d = e.decision;
+            Some(TriageState {
+                vulnerability: vulnerability.to_owned(),
+                component: component.to_owned(),
+                state: d.state.as_str().to_owned(),
+                justification: d.justification.as_ref().map(|j| j.as_str().to_owned()),
+                rationale: d.rationale.clone(),
+                rubric_score: match (&d.adjusted_score, &d.adjusted_vector) {
+                    (Some(score), Some(vector)) => Some(format!("{score:.1} {vector}")),
+                    (Some(score), None) => Some(format!("{score:.1}")),
+                    (None, Some(vector)) => Some(vector.clone()),
+                    (None, None) => None,
+                },
+                inherited_from: e.inherited_from.map(str::to_owned),
+            })
+        })
+        .collect();
+    Ok(PortfolioParts {
+        triage: Some(triage),
+        history: Some(history),
+    })
 }
 
 /// The files written, for the closing message.
@@ -166,6 +280,7 @@ pub fn run(args: Args) -> miette::Result<u8> {
     if let Err(code) = super::catalog::check_implements(&loaded, &catalog) {
         return Ok(code);
     }
+    let mut portfolio = PortfolioParts::default();
     let (vulnerabilities, results) = if args.no_vulnerabilities {
         (
             VulnerabilityStage {
@@ -184,6 +299,7 @@ pub fn run(args: Args) -> miette::Result<u8> {
             Err(code) => return Ok(code),
         };
         let results = super::catalog::read_results(&args.store, &loaded.device)?;
+        portfolio = portfolio_parts(&loaded, &args.store)?;
         (
             stage,
             Results::Read {
@@ -220,6 +336,8 @@ pub fn run(args: Args) -> miette::Result<u8> {
         coverage: &coverage,
         results,
         vulnerabilities: &vulnerabilities,
+        risk_policy: &risk_policy,
+        portfolio,
     };
     let written = write(parts, variant, details, generated_at, &args.out)?;
     println!("{written}");
@@ -269,7 +387,9 @@ pub(crate) fn write(
         results: parts.results,
         software: medsec_report::build::read_software(parts.loaded),
         vulnerabilities: vulnerabilities_of(parts.vulnerabilities),
-        triage: None,
+        risk_policy: parts.risk_policy,
+        triage: parts.portfolio.triage,
+        findings_history: parts.portfolio.history,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         generated_at,
         variant,

@@ -520,7 +520,8 @@ pub(crate) fn threat_model(ctx: &Context<'_, '_>) -> Section {
 pub(crate) fn fmea(ctx: &Context<'_, '_>) -> Section {
     let input = ctx.input;
     let register = input.register;
-    let mut blocks = vec![table(
+    let mut blocks = vec![super::figures::risk_matrix(input)];
+    blocks.push(table(
         Some("FMEA rows per risk level"),
         &["risk level", "before controls", "after controls"],
         register
@@ -528,7 +529,7 @@ pub(crate) fn fmea(ctx: &Context<'_, '_>) -> Section {
             .into_iter()
             .map(|(l, b, a)| vec![l.as_str().to_owned(), b.to_string(), a.to_string()])
             .collect(),
-    )];
+    ));
     blocks.push(table(
         Some("FMEA register"),
         &[
@@ -604,7 +605,8 @@ pub(crate) fn fmea(ctx: &Context<'_, '_>) -> Section {
 
 pub(crate) fn requirements(ctx: &Context<'_, '_>) -> Section {
     let coverage = ctx.input.coverage;
-    let mut blocks = vec![table(
+    let mut blocks = vec![super::figures::coverage(ctx.input)];
+    blocks.push(table(
         Some("Coverage per framework"),
         &[
             "framework",
@@ -628,7 +630,7 @@ pub(crate) fn requirements(ctx: &Context<'_, '_>) -> Section {
                 ]
             })
             .collect(),
-    )];
+    ));
     blocks.push(para(
         "A clause is covered when every harmonised control it maps to is declared and its tests passed, partly covered when a control is declared but not yet verified, open otherwise.",
     ));
@@ -1006,6 +1008,12 @@ pub(crate) fn vulnerabilities(ctx: &Context<'_, '_>) -> Section {
                 "the element SBOMs and inline components matched against {store} (`medsec scan`)."
             )));
         }
+    }
+    match super::figures::timeline(input) {
+        Some(figure) => blocks.push(figure),
+        None => blocks.push(not_assessed(
+            "findings over time: no monitoring history of this device version was read (the chart is drawn when the version is in the portfolio: `medsec portfolio add`, `medsec monitor`).",
+        )),
     }
     if input.triage.is_none() {
         blocks.push(not_assessed(
