@@ -454,7 +454,38 @@ pub(crate) fn architecture(ctx: &Context<'_, '_>) -> Section {
     blocks.push(source(
         "the device model (trust zones, elements, flows); the diagram is drawn by `medsec diagram`.",
     ));
-    section("architecture", "Architecture views", blocks)
+    let mut s = section("architecture", "Architecture views", blocks);
+    // The FDA premarket guidance's architecture views (section V.B.2), drawn from the
+    // same model; each caption states what the view had to infer and what the model
+    // does not say.
+    let components: medsec_diagram::ComponentCounts = ctx
+        .input
+        .software
+        .iter()
+        .map(|e| (e.element.clone(), e.components.len()))
+        .collect();
+    for view in medsec_diagram::architecture_views_with_components(device, &counts, &components) {
+        // The section already names the device; the view's own title repeats it.
+        let prefix = format!("{} {} — ", device.device.name, device.device.version);
+        let title = view.title.strip_prefix(&prefix).unwrap_or(&view.title);
+        s.subsections.push(section(
+            &format!("architecture-{}", view.id),
+            &capitalise(title),
+            vec![Block::Figure {
+                svg: view.svg,
+                caption: view.caption,
+            }],
+        ));
+    }
+    s
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 pub(crate) fn threat_model(ctx: &Context<'_, '_>) -> Section {

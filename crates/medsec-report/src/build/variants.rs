@@ -130,7 +130,7 @@ fn premarket_index(ctx: &Context<'_, '_>) -> Section {
         [
             "Architecture views (global system, multi-patient harm, updatability, security use case views)",
             "architecture",
-            "partly: data-flow view only",
+            "provided (global system, multi-patient harm, updatability/patchability and security use-case views drawn from the device model; each caption states what the view infers)",
         ],
         [
             "Security controls",
