@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use std::ops::Not;
+
 use assert_cmd::Command;
 
 fn root() -> PathBuf {
@@ -100,6 +102,110 @@ fn report_with_the_store_scans_and_traces() {
         "the zlib finding is reported"
     );
     assert!(md.contains("Vulnerability → element → threat → FMEA row → harm"));
+}
+
+/// A device version in the portfolio: the report shows the triage decision in force
+/// (VEX state, justification, the confirmed rubric score) and draws the monitoring
+/// history; a finding closed by triage leaves the traceability chain.
+#[test]
+fn report_shows_triage_and_history_from_the_portfolio() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let ok = |args: &[&str]| {
+        let output = medsec(h).args(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    ok(&["db", "import", "-q", "examples/advisories"]);
+    ok(&["portfolio", "add", "--device", "examples/patient-monitor"]);
+    ok(&["monitor"]);
+    let report = |name: &str| {
+        let out = dir.path().join(name);
+        ok(&[
+            "report",
+            "examples/patient-monitor",
+            "--generated-at",
+            "2030-01-15T09:30:00Z",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        out
+    };
+    let before = report("before");
+    let md = std::fs::read_to_string(before.join("report.md")).unwrap();
+    assert!(md.contains("no decision recorded"), "no triage yet");
+    assert!(
+        before.join("figures/vulnerabilities-1.svg").is_file(),
+        "the findings timeline is drawn from the monitoring history"
+    );
+    let svg = std::fs::read_to_string(before.join("figures/vulnerabilities-1.svg")).unwrap();
+    assert!(svg.contains("2030-01-15"), "the report's date closes the timeline");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(before.join("report.json")).unwrap())
+            .unwrap();
+    let events = json["findings_history"]["events"].as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["vulnerability"] == "CVE-2022-37434" && e["kind"] == "new")
+    );
+
+    ok(&[
+        "triage",
+        "--org",
+        "Halvard Vital Systems AG",
+        "--product",
+        "Halvard Vigil Patient Monitoring System",
+        "--version",
+        "5.1",
+        "--component",
+        "pkg:generic/zlib@1.2.11",
+        "--vulnerability",
+        "CVE-2022-37434",
+        "--state",
+        "not_affected",
+        "--justification",
+        "vulnerable_code_not_in_execute_path",
+        "--author",
+        "psirt@halvard.invalid",
+        "--rationale",
+        "inflateGetHeader is never called",
+        "--adjusted-vector",
+        "CVSS:3.1/AV:A/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:L",
+    ]);
+    let after = report("after");
+    let md = std::fs::read_to_string(after.join("report.md")).unwrap();
+    let zlib_rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with('|') && l.contains("CVE-2022-37434"))
+        .collect();
+    assert!(!zlib_rows.is_empty());
+    for row in &zlib_rows {
+        assert!(
+            // Markdown escapes the underscores.
+            row.contains(r"not\_affected (vulnerable\_code\_not\_in\_execute\_path)"),
+            "{row}"
+        );
+        assert!(
+            row.contains("3.1 CVSS:3.1/AV:A/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:L"),
+            "{row}"
+        );
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(after.join("report.json")).unwrap())
+            .unwrap();
+    assert!(
+        json["traces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t.to_string().contains("CVE-2022-37434").not()),
+        "a finding triaged not_affected is not traced to harm"
+    );
 }
 
 #[test]
