@@ -143,7 +143,10 @@ fn report_shows_triage_and_history_from_the_portfolio() {
         "the findings timeline is drawn from the monitoring history"
     );
     let svg = std::fs::read_to_string(before.join("figures/vulnerabilities-1.svg")).unwrap();
-    assert!(svg.contains("2030-01-15"), "the report's date closes the timeline");
+    assert!(
+        svg.contains("2030-01-15"),
+        "the report's date closes the timeline"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(before.join("report.json")).unwrap())
             .unwrap();
@@ -196,8 +199,7 @@ fn report_shows_triage_and_history_from_the_portfolio() {
         );
     }
     let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(after.join("report.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(after.join("report.json")).unwrap()).unwrap();
     assert!(
         json["traces"]
             .as_array()
