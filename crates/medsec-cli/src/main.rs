@@ -10,8 +10,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    advisory, assess, catalog, check, cpe, cvss, db, diagram, diff, evidence, import, init,
-    portfolio, postmarket, purl, report, risk, rubric, sbom, scan, schema, threats, vocabulary,
+    account, advisory, assess, catalog, check, cpe, cvss, db, diagram, diff, evidence, import,
+    init, portfolio, postmarket, purl, report, risk, rubric, sbom, scan, schema, serve, threats,
+    vocabulary,
 };
 
 // mimalloc: SBOMs and advisories are millions of small allocations; it frees them
@@ -50,6 +51,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Local accounts, their roles in organisations, and API tokens (for `medsec serve`).
+    Account(account::Args),
     /// Read security advisories (NVD API 2.0, CVE JSON 5, OSV, CSAF 2.0) and show what they say.
     Advisory(advisory::Args),
     /// Run the assessment of a device (its folder or its device.yaml).
@@ -94,6 +97,8 @@ enum Command {
     Rubric(rubric::Args),
     /// Read SBOMs (CycloneDX, SPDX): format, metadata, components, problems.
     Sbom(sbom::Args),
+    /// Serve the REST API (accounts, roles, organisation isolation, audit log).
+    Serve(serve::Args),
     /// Scan an SBOM against the vulnerability store: findings as a table, JSON or SARIF.
     Scan(scan::Args),
     /// Print a JSON Schema (for editors and other tools).
@@ -116,6 +121,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.quiet, cli.verbose);
     let result = match cli.command {
+        Command::Account(args) => account::run(args),
         Command::Advisory(args) => advisory::run(args),
         Command::Assess(args) => assess::run(args),
         Command::Check(args) => check::run(args),
@@ -139,6 +145,7 @@ fn main() -> ExitCode {
         Command::Rubric(args) => rubric::run(args),
         Command::Sbom(args) => sbom::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Testplan(args) => catalog::run_testplan(args),
         Command::Threats(args) => threats::run(args),

@@ -135,7 +135,9 @@ enum Csrf {
     Verified,
     /// A cookie session's state-changing request without a CSRF header: the handler may
     /// still find the token in a form field.
-    Missing { expected: String },
+    Missing {
+        expected: String,
+    },
 }
 
 /// The authenticated caller of a request.
@@ -256,7 +258,9 @@ impl FromRequestParts<AppState> for Caller {
         let store = &state.inner.store;
         if let Some(secret) = bearer(parts) {
             let Some(token) = store.token_by_hash(&secret_hash(&secret)).await? else {
-                return Err(ApiError::unauthorized("the API token is unknown or revoked"));
+                return Err(ApiError::unauthorized(
+                    "the API token is unknown or revoked",
+                ));
             };
             return Ok(Caller {
                 actor: format!("token:{} {}", token.id, token.name),
@@ -275,7 +279,9 @@ impl FromRequestParts<AppState> for Caller {
         };
         let hash = secret_hash(&session_id);
         let Some(account) = store.session_account(&hash, now_unix()).await? else {
-            return Err(ApiError::unauthorized("the session has ended; log in again"));
+            return Err(ApiError::unauthorized(
+                "the session has ended; log in again",
+            ));
         };
         let memberships = store
             .memberships(account.id)

@@ -63,11 +63,7 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         Problem {
             status: self.status.as_u16(),
-            title: self
-                .status
-                .canonical_reason()
-                .unwrap_or("Error")
-                .to_owned(),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             code: self.code.to_owned(),
             detail: self.detail.clone(),
         }

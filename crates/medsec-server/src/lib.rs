@@ -343,7 +343,10 @@ pub fn router(state: AppState) -> Router {
             "/versions/{version}/device",
             get(p::device_get).put(p::device_put).layer(upload),
         )
-        .route("/versions/{version}/sboms", post(p::sbom_post).layer(upload))
+        .route(
+            "/versions/{version}/sboms",
+            post(p::sbom_post).layer(upload),
+        )
         .route("/versions/{version}/threats", get(p::threats))
         .route("/versions/{version}/risk", get(p::risk))
         .route("/versions/{version}/requirements", get(p::requirements))

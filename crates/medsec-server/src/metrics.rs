@@ -13,7 +13,9 @@ use axum::response::Response;
 use crate::AppState;
 
 /// Upper bounds of the latency buckets, in seconds.
-const BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 #[derive(Default)]
 struct Series {
@@ -59,7 +61,9 @@ impl Metrics {
                 ));
             }
         }
-        out.push_str("# HELP medsec_http_request_duration_seconds HTTP request latency by route.\n");
+        out.push_str(
+            "# HELP medsec_http_request_duration_seconds HTTP request latency by route.\n",
+        );
         out.push_str("# TYPE medsec_http_request_duration_seconds histogram\n");
         for ((method, route), s) in map.iter() {
             let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));

@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments and what it does.
 
+pub mod account;
 pub mod advisory;
 pub mod assess;
 pub mod catalog;
@@ -22,6 +23,7 @@ pub mod rubric;
 pub mod sbom;
 pub mod scan;
 pub mod schema;
+pub mod serve;
 pub mod store;
 pub mod threats;
 pub mod vocabulary;

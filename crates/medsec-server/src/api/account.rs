@@ -191,8 +191,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
     } else {
         ""
     };
-    let cookie =
-        format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}");
+    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}");
     response.headers_mut().insert(
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal(e.to_string()))?,

@@ -66,7 +66,12 @@ struct Upload {
     bom: Vec<u8>,
 }
 
-async fn accept(state: &AppState, caller: &Caller, headers: &HeaderMap, u: Upload) -> ApiResult<BomUploadResponse> {
+async fn accept(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    u: Upload,
+) -> ApiResult<BomUploadResponse> {
     let mut versions = Vec::new();
     for (org, _) in &caller.memberships {
         for v in state.store().organisation_versions(*org).await? {
@@ -75,7 +80,10 @@ async fn accept(state: &AppState, caller: &Caller, headers: &HeaderMap, u: Uploa
     }
     let found = if let Some(uuid) = &u.project {
         let uuid = uuid.trim().to_ascii_lowercase();
-        match versions.into_iter().find(|(_, v)| project_uuid(v.id) == uuid) {
+        match versions
+            .into_iter()
+            .find(|(_, v)| project_uuid(v.id) == uuid)
+        {
             Some(found) => found,
             None => return Err(ApiError::not_found(format!("no project {uuid}"))),
         }
@@ -105,7 +113,8 @@ async fn accept(state: &AppState, caller: &Caller, headers: &HeaderMap, u: Uploa
                         "autoCreate needs a caller that may write in exactly one organisation (use that organisation's API token)",
                     ));
                 };
-                let organisation = super::scoped_organisation(state, caller, org, Permission::Write).await?;
+                let organisation =
+                    super::scoped_organisation(state, caller, org, Permission::Write).await?;
                 let name = VersionRef {
                     organisation: organisation.name,
                     product: name,
@@ -115,13 +124,25 @@ async fn accept(state: &AppState, caller: &Caller, headers: &HeaderMap, u: Uploa
                     .store()
                     .portfolio_add(&name, &VersionFacts::default(), &now())
                     .await?;
-                audit(state, caller, headers, org, "create", "product-version", info.id, None, to_json(&info)).await?;
+                audit(
+                    state,
+                    caller,
+                    headers,
+                    org,
+                    "create",
+                    "product-version",
+                    info.id,
+                    None,
+                    to_json(&info),
+                )
+                .await?;
                 (org, info)
             }
             (0, false) => {
-                return Err(ApiError::not_found(format!(
-                    "no project `{name}` version `{version}`; set autoCreate to create it"
-                )));
+                // The caller's own words are not echoed: a 404 reads the same for all.
+                return Err(ApiError::not_found(
+                    "no such project version; set autoCreate to create it",
+                ));
             }
             _ => {
                 return Err(ApiError::invalid(format!(
@@ -133,7 +154,10 @@ async fn accept(state: &AppState, caller: &Caller, headers: &HeaderMap, u: Uploa
     let (org, info) = found;
     caller.authorize(org, Permission::Write, "project")?;
     let format = sbom_format(&u.bom)?;
-    let (doc, _) = keep_document(state, caller, headers, org, info.id, "sbom", "bom", &format, &u.bom).await?;
+    let (doc, _) = keep_document(
+        state, caller, headers, org, info.id, "sbom", "bom", &format, &u.bom,
+    )
+    .await?;
     tracing::info!(version = info.id, document = doc.id, "BOM kept");
     Ok(BomUploadResponse { token: new_token() })
 }
@@ -199,13 +223,7 @@ pub async fn post(
         bom: Vec::new(),
     };
     let mut has_bom = false;
-    let too_large = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large("the upload is larger than the server accepts")
-        } else {
-            ApiError::bad_request(format!("the multipart body: {}", e.body_text()))
-        }
-    };
+    let too_large = super::evidence::multipart_error;
     while let Some(field) = form.next_field().await.map_err(too_large)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "bom" {

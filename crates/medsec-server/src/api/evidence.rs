@@ -98,8 +98,16 @@ fn key_of(info: &medsec_store::VersionInfo) -> DeviceKey {
     }
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+/// A multipart error as a problem: 413 when the body went over a limit (axum's own, or
+/// the server-wide cap, which surfaces as a failed stream).
+pub fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    let mut over_limit = e.status() == StatusCode::PAYLOAD_TOO_LARGE;
+    let mut source: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(s) = source {
+        over_limit |= s.to_string().contains("length limit exceeded");
+        source = s.source();
+    }
+    if over_limit {
         ApiError::too_large("the upload is larger than the server accepts")
     } else {
         ApiError::bad_request(format!("the multipart body: {}", e.body_text()))
@@ -156,8 +164,7 @@ pub async fn record(
             other => return Err(ApiError::invalid(format!("unknown form field `{other}`"))),
         }
     }
-    let (org, info) =
-        scoped_version(&state, &caller, version, Permission::RecordEvidence).await?;
+    let (org, info) = scoped_version(&state, &caller, version, Permission::RecordEvidence).await?;
     let get = |k: &str| fields.get(k).map(String::as_str);
     let test = required_text("test", get("test").unwrap_or_default(), 50)?;
     if state.inner.engines.catalog.test(&test).is_none() {

@@ -194,9 +194,7 @@ pub async fn record(
         Some(text) => match medsec_score::parse(text.trim()) {
             Ok(v) => Some((v.to_string(), v.score().overall.score.value())),
             Err(e) => {
-                return Err(ApiError::invalid(format!(
-                    "adjusted_vector `{text}`: {e}"
-                )));
+                return Err(ApiError::invalid(format!("adjusted_vector `{text}`: {e}")));
             }
         },
         None => None,
@@ -351,7 +349,9 @@ pub async fn vex(
     }
     let namespace = required_text("namespace", &q.namespace, 500)?;
     let author = medsec_core::vex::VexAuthor::new(
-        q.author.clone().unwrap_or_else(|| name.organisation.clone()),
+        q.author
+            .clone()
+            .unwrap_or_else(|| name.organisation.clone()),
         namespace.clone(),
     );
     let timestamp = jiff::Timestamp::now();

@@ -187,5 +187,9 @@ pub fn check_date(field: &str, text: &str) -> ApiResult<String> {
     text.trim()
         .parse::<jiff::civil::Date>()
         .map(|d| d.to_string())
-        .map_err(|e| ApiError::invalid(format!("`{field}` `{text}` is not a date (YYYY-MM-DD): {e}")))
+        .map_err(|e| {
+            ApiError::invalid(format!(
+                "`{field}` `{text}` is not a date (YYYY-MM-DD): {e}"
+            ))
+        })
 }

@@ -249,7 +249,11 @@ pub async fn document(
         return Err(ApiError::not_found(format!("no document {document}")));
     };
     let bytes = state.store().document_content(doc.id).await?;
-    Ok(bytes_response(bytes, "application/octet-stream", &doc.sha256))
+    Ok(bytes_response(
+        bytes,
+        "application/octet-stream",
+        &doc.sha256,
+    ))
 }
 
 pub fn bytes_response(bytes: Vec<u8>, content_type: &'static str, etag: &str) -> Response {
@@ -307,7 +311,8 @@ pub struct DocumentWritten {
 }
 
 /// Upload the version's device model (device.yaml, engineer). It must load without
-/// errors, and its identity (manufacturer, name, version) must be the version's
+/// errors with the version's SBOMs (upload those first, under the names the model
+/// gives them), and its identity (manufacturer, name, version) must be the version's
 /// organisation, product and version, so that test results recorded for the device
 /// belong to this version.
 #[utoipa::path(put, path = "/api/v1/versions/{version}/device", tag = "devices",
@@ -324,28 +329,46 @@ pub async fn device_put(
     let (org, info) = scoped_version(&state, &caller, version, Permission::Write).await?;
     let bytes = body.to_vec();
     let check = bytes.clone();
-    let identity = tokio::task::spawn_blocking(move || -> Result<(String, String, String), String> {
-        let dir = tempfile::tempdir().map_err(|e| format!("scratch folder: {e}"))?;
-        std::fs::write(dir.path().join("device.yaml"), &check)
-            .map_err(|e| format!("scratch file: {e}"))?;
-        match medsec_device::load(&dir.path().join("device.yaml")) {
-            Ok(loaded) => {
-                let d = &loaded.device.device;
-                Ok((d.manufacturer.clone(), d.name.clone(), d.version.clone()))
-            }
-            Err(medsec_device::LoadError::Invalid(report)) => Err(report
-                .diagnostics
-                .iter()
-                .filter(|d| format!("{:?}", d.level).eq_ignore_ascii_case("error"))
-                .map(|d| format!("line {}:{}: {} ({})", d.line, d.column, d.message, d.code))
-                .collect::<Vec<_>>()
-                .join("; ")),
-            Err(other) => Err(other.to_string()),
+    // The SBOMs the model names are checked too: upload them first.
+    let mut sboms = Vec::new();
+    for d in state.store().documents(version, false).await? {
+        if d.kind == "sbom" && d.name != "bom" {
+            sboms.push((
+                document_name(&d.name)?,
+                state.store().document_content(d.id).await?,
+            ));
         }
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("device check: {e}")))?
-    .map_err(|e| ApiError::invalid(format!("the device model is invalid: {e}")))?;
+    }
+    let identity =
+        tokio::task::spawn_blocking(move || -> Result<(String, String, String), String> {
+            let dir = tempfile::tempdir().map_err(|e| format!("scratch folder: {e}"))?;
+            for (relative, sbom) in sboms {
+                let target = dir.path().join(relative);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| format!("scratch folder: {e}"))?;
+                }
+                std::fs::write(target, sbom).map_err(|e| format!("scratch file: {e}"))?;
+            }
+            std::fs::write(dir.path().join("device.yaml"), &check)
+                .map_err(|e| format!("scratch file: {e}"))?;
+            match medsec_device::load(&dir.path().join("device.yaml")) {
+                Ok(loaded) => {
+                    let d = &loaded.device.device;
+                    Ok((d.manufacturer.clone(), d.name.clone(), d.version.clone()))
+                }
+                Err(medsec_device::LoadError::Invalid(report)) => Err(report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| format!("{:?}", d.level).eq_ignore_ascii_case("error"))
+                    .map(|d| format!("line {}:{}: {} ({})", d.line, d.column, d.message, d.code))
+                    .collect::<Vec<_>>()
+                    .join("; ")),
+                Err(other) => Err(other.to_string()),
+            }
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("device check: {e}")))?
+        .map_err(|e| ApiError::invalid(format!("the device model is invalid: {e}")))?;
     let wanted = (
         info.name.organisation.clone(),
         info.name.product.clone(),
