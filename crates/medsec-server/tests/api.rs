@@ -3,6 +3,8 @@
 //! limits, upload limits, the Dependency-Track upload, the computed views, evidence,
 //! findings, triage, VEX, and the audit log.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::collections::BTreeMap;

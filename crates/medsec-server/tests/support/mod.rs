@@ -2,6 +2,8 @@
 //! two organisations with an account of every role and tokens, and requests sent with
 //! tower's `oneshot`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #![allow(dead_code)]
 
 pub mod pg;
