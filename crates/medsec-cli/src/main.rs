@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::{
     account, advisory, assess, catalog, check, cpe, cvss, db, diagram, diff, evidence, import,
-    init, portfolio, postmarket, purl, report, risk, rubric, sbom, scan, schema, serve, threats,
+    init, portfolio, postmarket, purl, report, risk, rubric, sbom, scan, schema, serve, sign, threats,
     vocabulary,
 };
 
@@ -87,6 +87,12 @@ enum Command {
     Portfolio(portfolio::PortfolioArgs),
     /// Parse and normalise package URLs.
     Purl(purl::Args),
+    /// Ed25519 key pairs for signing report folders.
+    Key(sign::KeyArgs),
+    /// Sign every file of a report folder with an Ed25519 key (writes medsec-signature.json).
+    Sign(sign::SignArgs),
+    /// Check a signed report folder against a public key you trust.
+    Verify(sign::VerifyArgs),
     /// Write the report of a device as a folder: self-contained HTML, PDF, Markdown, JSON, SVG figures.
     Report(report::Args),
     /// The requirements that apply to a device, per framework, and why.
@@ -140,6 +146,9 @@ fn main() -> ExitCode {
         Command::Portfolio(args) => portfolio::run_portfolio(args),
         Command::Purl(args) => purl::run(args),
         Command::Report(args) => report::run(args),
+        Command::Key(args) => sign::run_key(args),
+        Command::Sign(args) => sign::run_sign(args),
+        Command::Verify(args) => sign::run_verify(args),
         Command::Requirements(args) => catalog::run_requirements(args),
         Command::Risk(args) => risk::run(args),
         Command::Rubric(args) => rubric::run(args),

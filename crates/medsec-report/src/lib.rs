@@ -9,6 +9,7 @@
 //!   over time, coverage per framework), deterministic and self-contained.
 //! - `html`, `markdown`: the writers (self-contained HTML: inline CSS, inline SVG).
 //! - `pdf`: the PDF writer (typeset, same tree).
+//! - `sign`: Ed25519 signatures over a report folder (`medsec sign`, `medsec verify`).
 //! - `build`: the report model assembled from the device and everything medsec knows
 //!   about it, and the variants (manufacturer's premarket section, laboratory or
 //!   notified-body assessment report, MDS2-style disclosure for hospitals).
@@ -19,3 +20,4 @@ pub mod doc;
 pub mod html;
 pub mod markdown;
 pub mod pdf;
+pub mod sign;

@@ -24,6 +24,7 @@ pub mod sbom;
 pub mod scan;
 pub mod schema;
 pub mod serve;
+pub mod sign;
 pub mod store;
 pub mod threats;
 pub mod vocabulary;

@@ -69,6 +69,13 @@ pub struct Args {
     /// A folder of project catalogue files added to the built-in catalogue (repeatable).
     #[arg(long, value_name = "DIR")]
     pub catalog: Vec<PathBuf>,
+    /// Sign the folder with this Ed25519 private key (PKCS#8 PEM) once written
+    /// (`medsec verify DIR --public-key …` checks it).
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
+    /// Who signs, recorded in the signature.
+    #[arg(long, requires = "sign_key")]
+    pub signer: Option<String>,
 }
 
 /// What `medsec assess` and `medsec report` have computed, borrowed for the report.
@@ -264,6 +271,14 @@ pub fn run(args: Args) -> miette::Result<u8> {
     if let Err(code) = check_out(&args.out, args.force) {
         return Ok(code);
     }
+    // Read the key before the work, so that a wrong key file fails fast.
+    let sign_key = match &args.sign_key {
+        None => None,
+        Some(path) => match medsec_report::sign::read_private_key(path) {
+            Ok(key) => Some(key),
+            Err(e) => return Ok(super::refuse("medsec::sign", e.to_string())),
+        },
+    };
     let loaded = match super::load_device(&args.device)? {
         Ok(loaded) => loaded,
         Err(code) => return Ok(code),
@@ -341,6 +356,24 @@ pub fn run(args: Args) -> miette::Result<u8> {
     };
     let written = write(parts, variant, details, generated_at, &args.out)?;
     println!("{written}");
+    if let Some(key) = &sign_key {
+        // A signature left from an earlier report in this folder no longer holds.
+        let _ = std::fs::remove_file(args.out.join(medsec_report::sign::SIGNATURE_FILE));
+        match medsec_report::sign::sign_folder(
+            &args.out,
+            key,
+            args.signer.as_deref(),
+            jiff::Timestamp::now(),
+        ) {
+            Ok(file) => println!(
+                "signed {} files with key {} ({})",
+                file.manifest.files.len(),
+                file.manifest.key_id,
+                medsec_report::sign::SIGNATURE_FILE
+            ),
+            Err(e) => return Ok(super::refuse("medsec::sign", e.to_string())),
+        }
+    }
     Ok(exit::OK)
 }
 
