@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    account, advisory, assess, catalog, check, cpe, cvss, db, diagram, diff, evidence, import,
+    account, advisory, assess, audit, catalog, check, cpe, cvss, db, diagram, diff, evidence, import,
     init, portfolio, postmarket, purl, report, risk, rubric, sbom, scan, schema, serve, sign, threats,
     vocabulary,
 };
@@ -57,6 +57,8 @@ enum Command {
     Advisory(advisory::Args),
     /// Run the assessment of a device (its folder or its device.yaml).
     Assess(assess::Args),
+    /// The audit trail of regulated records: verify the chain and the records, list it.
+    Audit(audit::Args),
     /// Check device files and report every problem with its location.
     Check(check::Args),
     /// The regulatory clock of a finding (FDA postmarket, EU MDR/IVDR vigilance): decision support.
@@ -130,6 +132,7 @@ fn main() -> ExitCode {
         Command::Account(args) => account::run(args),
         Command::Advisory(args) => advisory::run(args),
         Command::Assess(args) => assess::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Check(args) => check::run(args),
         Command::Clock(args) => postmarket::run_clock(args),
         Command::Controls(args) => catalog::run_controls(args),

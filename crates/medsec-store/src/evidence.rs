@@ -52,9 +52,21 @@ impl Store {
             record: "test result".into(),
             message: format!("tool list: {e}"),
         })?;
-        let id =
-            crate::portfolio::in_transaction(self, async |c| insert(c, new, &hashed, &tools).await)
-                .await?;
+        let id = crate::portfolio::in_transaction(self, async |c| {
+            let id = insert(c, new, &hashed, &tools).await?;
+            crate::regulated::audit_change(
+                c,
+                self.attribution.as_ref(),
+                "test-result",
+                id,
+                "record",
+                None,
+                &new.recorded_at,
+            )
+            .await?;
+            Ok(id)
+        })
+        .await?;
         Ok(TestResult {
             id,
             device: new.device.clone(),

@@ -139,6 +139,7 @@ pub mod kev;
 mod model;
 mod portfolio;
 mod prepare;
+pub mod regulated;
 mod store;
 
 pub use epss::{EpssScore, EpssSnapshot};

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::{Arg, Conn, Pool, Row};
 use crate::error::{Result, StoreError};
+use crate::regulated;
 use crate::store::Store;
 
 /// Names a product version.
@@ -185,7 +186,9 @@ pub(crate) async fn in_transaction<T>(
             sqlx::query("PRAGMA synchronous = FULL")
                 .execute(&mut *c)
                 .await?;
-            let mut tx = sqlx::Connection::begin(&mut *c).await?;
+            // IMMEDIATE: the write lock from the start, as the audit chain's appends
+            // need (regulated writes append their audit entry in this transaction).
+            let mut tx = sqlx::Connection::begin_with(&mut *c, "BEGIN IMMEDIATE").await?;
             let result = f(&mut Conn::Sqlite(&mut tx)).await;
             match result {
                 Ok(v) => {
@@ -206,6 +209,11 @@ pub(crate) async fn in_transaction<T>(
             // One writer of the portfolio at a time, so that ids and revisions chosen
             // inside the transaction stay free.
             sqlx::query("SELECT pg_advisory_xact_lock(7307)")
+                .execute(&mut *tx)
+                .await?;
+            // The audit chain's lock (always taken after 7307, never before it, so the
+            // two cannot deadlock): regulated writes append their audit entry here.
+            sqlx::query("SELECT pg_advisory_xact_lock(7310)")
                 .execute(&mut *tx)
                 .await?;
             let result = f(&mut Conn::Postgres(&mut tx)).await;
@@ -290,6 +298,7 @@ impl Store {
             match existing {
                 Some(row) => {
                     let id = row.i64(0)?;
+                    let before = regulated::before(c, "product-version", id).await?;
                     if let Some(d) = &facts.release_date {
                         c.execute(
                             "UPDATE product_version SET release_date = ? WHERE id = ?",
@@ -311,6 +320,19 @@ impl Store {
                         )
                         .await?;
                     }
+                    let after = regulated::before(c, "product-version", id).await?;
+                    if after != before {
+                        regulated::audit_change(
+                            c,
+                            self.attribution.as_ref(),
+                            "product-version",
+                            id,
+                            "update",
+                            before,
+                            now,
+                        )
+                        .await?;
+                    }
                     Ok((id, false))
                 }
                 None => {
@@ -326,6 +348,16 @@ impl Store {
                             Arg::OptI64(facts.installed_base),
                             Arg::Text(now),
                         ],
+                    )
+                    .await?;
+                    regulated::audit_change(
+                        c,
+                        self.attribution.as_ref(),
+                        "product-version",
+                        id,
+                        "create",
+                        None,
+                        now,
                     )
                     .await?;
                     Ok((id, true))
@@ -434,6 +466,8 @@ impl Store {
                 ],
             )
             .await?;
+            regulated::audit_change(c, self.attribution.as_ref(), "document", id, "add", None, now)
+                .await?;
             Ok((id, true))
         })
         .await?;
@@ -802,7 +836,7 @@ impl Store {
         };
         let at = d.at.to_string();
         in_transaction(self, async |c| {
-            insert_returning_id(
+            let id = insert_returning_id(
                 c,
                 "INSERT INTO triage_decision (product_version_id, component, vulnerability, state, justification, impact, action, author, rationale, at, adjusted_vector, adjusted_score) \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -821,7 +855,18 @@ impl Store {
                     Arg::OptF64(d.adjusted_score),
                 ],
             )
-            .await
+            .await?;
+            regulated::audit_change(
+                c,
+                self.attribution.as_ref(),
+                "triage-decision",
+                id,
+                "record",
+                None,
+                &jiff::Timestamp::now().to_string(),
+            )
+            .await?;
+            Ok(id)
         })
         .await
     }
@@ -899,11 +944,15 @@ impl Store {
         now: &str,
     ) -> Result<()> {
         in_transaction(self, async |c| {
-            c.execute(
+            let id = insert_returning_id(
+                c,
                 "INSERT INTO deployment_snapshot (product_version_id, on_day, installed, recorded_at) VALUES (?, ?, ?, ?)",
                 &[Arg::I64(version_id), Arg::Text(on_day), Arg::I64(installed), Arg::Text(now)],
             )
             .await?;
+            regulated::audit_change(c, self.attribution.as_ref(), "deployment", id, "record", None, now)
+                .await?;
+            let before_version = regulated::before(c, "product-version", version_id).await?;
             let newest = c
                 .fetch_optional(
                     "SELECT on_day, installed FROM deployment_snapshot WHERE product_version_id = ? ORDER BY on_day DESC, id DESC LIMIT 1",
@@ -918,6 +967,18 @@ impl Store {
                     &[Arg::I64(installed), Arg::I64(version_id)],
                 )
                 .await?;
+                if regulated::before(c, "product-version", version_id).await? != before_version {
+                    regulated::audit_change(
+                        c,
+                        self.attribution.as_ref(),
+                        "product-version",
+                        version_id,
+                        "update",
+                        before_version,
+                        now,
+                    )
+                    .await?;
+                }
             }
             Ok(())
         })

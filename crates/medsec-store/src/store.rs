@@ -44,6 +44,9 @@ impl Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) pool: Pool,
+    /// Who the changes to regulated records made through this handle are attributed to
+    /// ([`Store::acting_as`]).
+    pub(crate) attribution: Option<std::sync::Arc<crate::regulated::Attribution>>,
 }
 
 /// Keys looked up per `IN (…)` list.
@@ -119,6 +122,7 @@ impl Store {
             POSTGRES_MIGRATIONS.run(&pool).await?;
             return Ok(Store {
                 pool: Pool::Postgres(pool),
+                attribution: None,
             });
         }
         let options = if url.starts_with("sqlite:") {
@@ -148,6 +152,7 @@ impl Store {
         SQLITE_MIGRATIONS.run(&pool).await?;
         Ok(Store {
             pool: Pool::Sqlite(pool),
+            attribution: None,
         })
     }
 

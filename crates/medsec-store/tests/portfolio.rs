@@ -289,6 +289,29 @@ async fn portfolio_lifecycle(kind: Kind) {
     .unwrap();
     assert_eq!(e.inherited_from, Some("4.2.1"));
     assert_eq!(e.decision.at, decision.at);
+    // Every write above appended its audit entry in its own transaction: the records
+    // match their entries, the chain is intact; the handle had no attribution, so the
+    // entries say so (the CLI and the server always set one).
+    let records = store.verify_records().await.unwrap();
+    assert!(records.problems.is_empty(), "{:?}", records.problems);
+    assert!(records.records > 0 && records.unattributed > 0);
+    assert!(store.audit_verify().await.unwrap().is_intact());
+    let attributed = store.acting_as("cli:tester", Some("ticket 5".into()));
+    attributed
+        .record_deployment(v1.id, "2026-07-01", 900, "2026-07-02T00:00:00Z")
+        .await
+        .unwrap();
+    let last = attributed.audit_entries(None, 0, 10_000).await.unwrap();
+    let last = last
+        .iter()
+        .rev()
+        .find(|e| e.record_kind == "deployment")
+        .unwrap();
+    assert_eq!(
+        (last.actor.as_str(), last.reason.as_deref()),
+        ("cli:tester", Some("ticket 5"))
+    );
+    assert!(store.verify_records().await.unwrap().problems.is_empty());
     store.close().await;
 
     // History cannot be changed behind medsec's back.

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod advisory;
 pub mod assess;
+pub mod audit;
 pub mod catalog;
 pub mod check;
 pub mod cpe;

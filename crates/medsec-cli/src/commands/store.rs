@@ -53,8 +53,26 @@ impl StoreArgs {
                 })?;
             }
         }
-        rt.block_on(Store::open(&url)).map_err(store_error)
+        let store = rt.block_on(Store::open(&url)).map_err(store_error)?;
+        Ok(store.acting_as(cli_actor(), audit_reason()))
     }
+}
+
+/// Who the audit trail names for changes made with the command line: the operating
+/// system's user (`cli:USER`). The tool cannot authenticate it; the system's login did.
+pub fn cli_actor() -> String {
+    let user = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.trim().is_empty()));
+    format!("cli:{}", user.as_deref().unwrap_or("unknown-user").trim())
+}
+
+/// The reason recorded with changes, from `MEDSEC_AUDIT_REASON` (optional).
+pub fn audit_reason() -> Option<String> {
+    std::env::var("MEDSEC_AUDIT_REASON")
+        .ok()
+        .map(|r| r.trim().chars().take(1000).collect::<String>())
+        .filter(|r| !r.is_empty())
 }
 
 pub fn runtime() -> miette::Result<tokio::runtime::Runtime> {

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::portfolio::{keep_document, sbom_format};
-use super::{audit, format_uuid, now, parse_json, project_uuid, required_text, to_json};
+use super::{format_uuid, now, parse_json, project_uuid, required_text};
 use crate::AppState;
 use crate::auth::{CSRF_FIELD, Caller, Permission};
 use crate::error::{ApiError, ApiResult, Problem};
@@ -120,22 +120,9 @@ async fn accept(
                     product: name,
                     version,
                 };
-                let (info, _) = state
-                    .store()
+                let (info, _) = super::store_as(state, caller, headers)
                     .portfolio_add(&name, &VersionFacts::default(), &now())
                     .await?;
-                audit(
-                    state,
-                    caller,
-                    headers,
-                    org,
-                    "create",
-                    "product-version",
-                    info.id,
-                    None,
-                    to_json(&info),
-                )
-                .await?;
                 (org, info)
             }
             (0, false) => {

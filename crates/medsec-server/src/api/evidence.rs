@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::portfolio::bytes_response;
-use super::{audit, now, required_text, scoped_version, to_json};
+use super::{now, required_text, scoped_version};
 use crate::AppState;
 use crate::auth::{CSRF_FIELD, Caller, Permission};
 use crate::error::{ApiError, ApiResult, Problem};
@@ -164,7 +164,7 @@ pub async fn record(
             other => return Err(ApiError::invalid(format!("unknown form field `{other}`"))),
         }
     }
-    let (org, info) = scoped_version(&state, &caller, version, Permission::RecordEvidence).await?;
+    let (_org, info) = scoped_version(&state, &caller, version, Permission::RecordEvidence).await?;
     let get = |k: &str| fields.get(k).map(String::as_str);
     let test = required_text("test", get("test").unwrap_or_default(), 50)?;
     if state.inner.engines.catalog.test(&test).is_none() {
@@ -224,20 +224,10 @@ pub async fn record(
         evidence,
         recorded_at: now(),
     };
-    let recorded = state.store().record_test_result(&new).await?;
+    let recorded = super::store_as(&state, &caller, &headers)
+        .record_test_result(&new)
+        .await?;
     let out: TestResultOut = recorded.into();
-    audit(
-        &state,
-        &caller,
-        &headers,
-        org,
-        "record",
-        "test-result",
-        out.id,
-        None,
-        to_json(&out),
-    )
-    .await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
 

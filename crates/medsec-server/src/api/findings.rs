@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::portfolio::bytes_response;
-use super::{audit, parse_json, required_text, scoped_version, to_json};
+use super::{parse_json, required_text, scoped_version};
 use crate::AppState;
 use crate::auth::{Caller, Permission};
 use crate::error::{ApiError, ApiResult, Problem};
@@ -175,7 +175,7 @@ pub async fn record(
     Path(version): Path<i64>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Decision>)> {
-    let (org, info) = scoped_version(&state, &caller, version, Permission::Write).await?;
+    let (_org, info) = scoped_version(&state, &caller, version, Permission::Write).await?;
     let r: TriageRequest = parse_json(&body)?;
     let state_text = r.state.trim();
     let triage_state = TriageState::parse(state_text).ok_or_else(|| {
@@ -227,20 +227,10 @@ pub async fn record(
     decision
         .validate()
         .map_err(|e| ApiError::invalid(e.to_string()))?;
-    let id = state.store().record_decision(version, &decision).await?;
+    let id = super::store_as(&state, &caller, &headers)
+        .record_decision(version, &decision)
+        .await?;
     let recorded = Decision { id, ..decision };
-    audit(
-        &state,
-        &caller,
-        &headers,
-        org,
-        "record",
-        "triage-decision",
-        id,
-        None,
-        to_json(&recorded),
-    )
-    .await?;
     Ok((StatusCode::CREATED, Json(recorded)))
 }
 

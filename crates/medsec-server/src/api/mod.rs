@@ -133,7 +133,17 @@ pub fn reason(headers: &HeaderMap) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// Appends an audit entry for a change the caller made.
+/// The store acting as the caller: changes to regulated records (versions, documents,
+/// test results, triage decisions) append their audit entry in the same transaction,
+/// naming the caller and the `X-Audit-Reason` given.
+pub fn store_as(state: &AppState, caller: &Caller, headers: &HeaderMap) -> medsec_store::Store {
+    state
+        .store()
+        .acting_as(caller.actor.clone(), reason(headers))
+}
+
+/// Appends an audit entry for a change the caller made (for records the store does not
+/// audit itself: accounts, memberships, tokens).
 #[allow(clippy::too_many_arguments)]
 pub async fn audit(
     state: &AppState,

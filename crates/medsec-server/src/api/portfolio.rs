@@ -12,8 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    Version, audit, check_date, now, parse_json, required_text, scoped_organisation,
-    scoped_version, to_json,
+    Version, check_date, now, parse_json, required_text, scoped_organisation, scoped_version,
 };
 use crate::AppState;
 use crate::auth::{Caller, Permission};
@@ -147,22 +146,9 @@ pub async fn version_write(
             .transpose()?,
         installed_base: request.installed_base,
     };
-    let before = state.store().portfolio_version(&name).await?;
-    let (info, created) = state.store().portfolio_add(&name, &facts, &now()).await?;
-    if before.as_ref() != Some(&info) {
-        audit(
-            &state,
-            &caller,
-            &headers,
-            org,
-            if created { "create" } else { "update" },
-            "product-version",
-            info.id,
-            before.as_ref().and_then(to_json),
-            to_json(&info),
-        )
+    let (info, created) = super::store_as(&state, &caller, &headers)
+        .portfolio_add(&name, &facts, &now())
         .await?;
-    }
     Ok(Json(VersionWritten {
         version: info.into(),
         created,
@@ -279,27 +265,12 @@ pub async fn keep_document(
     format: &str,
     bytes: &[u8],
 ) -> ApiResult<(DocumentInfo, bool)> {
-    let (doc, added) = state
-        .store()
+    // The organisation was checked by the caller of this function; the store derives it
+    // for the audit entry from the version.
+    let _ = org;
+    let (doc, added) = super::store_as(state, caller, headers)
         .add_document(version, kind, name, format, bytes, &now())
         .await?;
-    if added {
-        audit(
-            state,
-            caller,
-            headers,
-            org,
-            "add",
-            "document",
-            doc.id,
-            None,
-            to_json(&serde_json::json!({
-                "version_id": version, "kind": doc.kind, "name": doc.name,
-                "revision": doc.revision, "format": doc.format, "sha256": doc.sha256, "size": doc.size
-            })),
-        )
-        .await?;
-    }
     Ok((doc, added))
 }
 
