@@ -127,6 +127,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 mod db;
 pub mod epss;
 mod error;
