@@ -72,6 +72,10 @@ impl ApiError {
 
 impl From<medsec_store::StoreError> for ApiError {
     fn from(e: medsec_store::StoreError) -> Self {
+        if let medsec_store::StoreError::Conflict { .. } = &e {
+            // Only ever raised about a record the caller was allowed to edit.
+            return ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string());
+        }
         // The store's message can name tables and values: log it, answer plainly.
         tracing::error!(error = %e, "store error");
         ApiError::internal("the store could not complete the request; the server log has the cause")

@@ -140,6 +140,9 @@ pub enum StoreError {
     Write(#[source] std::io::Error),
     #[error("the import reader stopped unexpectedly: {0}")]
     Internal(String),
+    /// An optimistic-locking check failed: the record changed since the editor read it.
+    #[error("conflict on {record}: {message}")]
+    Conflict { record: String, message: String },
 }
 
 impl StoreError {

@@ -155,7 +155,7 @@ pub use model::{
     StoredAlias, StoredScore, Vulnerability, VulnerabilityFacts,
 };
 pub use portfolio::{
-    DocumentInfo, FindingChange, MonitorRun, ObservedFinding, StoredFinding, VersionFacts,
+    DocumentInfo, Expect, FindingChange, MonitorRun, ObservedFinding, StoredFinding, VersionFacts,
     VersionInfo, VersionRef,
 };
 pub use store::{Backend, Store};

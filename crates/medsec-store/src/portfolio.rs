@@ -244,6 +244,17 @@ async fn insert_returning_id(c: &mut Conn<'_>, sql: &str, args: &[Arg<'_>]) -> R
     }
 }
 
+/// What an edit of a triage decision expects the latest decision to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// No check: append whatever was decided meanwhile.
+    Any,
+    /// The finding has no decision in this version yet.
+    NoDecision,
+    /// The latest decision in this version is this one.
+    Latest(i64),
+}
+
 impl Store {
     /// Adds a product version (creating its organisation and product when new) or
     /// updates the facts given for an existing one. Returns the version and whether it
@@ -827,6 +838,20 @@ impl Store {
 
     /// Appends a triage decision (validated by the caller) made in a version.
     pub async fn record_decision(&self, version_id: i64, d: &Decision) -> Result<i64> {
+        self.record_decision_expecting(version_id, d, Expect::Any)
+            .await
+    }
+
+    /// Appends a triage decision if the latest decision of the version for the same
+    /// finding is still the one the editor saw (optimistic locking: two people editing
+    /// one decision, the second gets [`StoreError::Conflict`] instead of silently
+    /// overriding the first).
+    pub async fn record_decision_expecting(
+        &self,
+        version_id: i64,
+        d: &Decision,
+        expect: Expect,
+    ) -> Result<i64> {
         let justification = match &d.justification {
             Some(j) => Some(serde_json::to_string(j).map_err(|e| StoreError::Corrupt {
                 record: "triage decision".into(),
@@ -836,6 +861,39 @@ impl Store {
         };
         let at = d.at.to_string();
         in_transaction(self, async |c| {
+            if expect != Expect::Any {
+                let latest = match c
+                    .fetch_optional(
+                        "SELECT id FROM triage_decision WHERE product_version_id = ? AND component = ? AND vulnerability = ? ORDER BY id DESC LIMIT 1",
+                        &[
+                            Arg::I64(version_id),
+                            Arg::Text(&d.component),
+                            Arg::Text(&d.vulnerability),
+                        ],
+                    )
+                    .await?
+                {
+                    Some(row) => Some(row.i64(0)?),
+                    None => None,
+                };
+                let expected = match expect {
+                    Expect::Latest(id) => Some(id),
+                    _ => None,
+                };
+                if latest != expected {
+                    let said = |v: Option<i64>| {
+                        v.map_or_else(|| "no decision".to_owned(), |id| format!("decision {id}"))
+                    };
+                    return Err(StoreError::Conflict {
+                        record: format!("the triage of {} in {}", d.vulnerability, d.component),
+                        message: format!(
+                            "the edit supersedes {}, but the latest is now {}: someone else decided meanwhile; read it and decide again",
+                            said(expected),
+                            said(latest)
+                        ),
+                    });
+                }
+            }
             let id = insert_returning_id(
                 c,
                 "INSERT INTO triage_decision (product_version_id, component, vulnerability, state, justification, impact, action, author, rationale, at, adjusted_vector, adjusted_score) \

@@ -1136,6 +1136,12 @@ pub struct TriageArgs {
     /// Why.
     #[arg(long)]
     pub rationale: String,
+    /// The decision this one replaces, as you last saw it (`#ID` from `medsec triage` or
+    /// `portfolio show`), or `none` for the first decision of the finding in this
+    /// version. Given, the decision is refused with a conflict when someone else decided
+    /// meanwhile (optimistic locking); left out, it is appended unconditionally.
+    #[arg(long, value_name = "ID|none")]
+    pub supersedes: Option<String>,
     #[command(flatten)]
     pub store: StoreArgs,
     #[arg(long, value_enum, default_value_t)]
@@ -1171,6 +1177,19 @@ pub fn run_triage(args: TriageArgs) -> miette::Result<u8> {
             }
         },
         None => None,
+    };
+    let expect = match args.supersedes.as_deref().map(str::trim) {
+        None => medsec_store::Expect::Any,
+        Some("none") => medsec_store::Expect::NoDecision,
+        Some(text) => match text.trim_start_matches('#').parse::<i64>() {
+            Ok(id) if id > 0 => medsec_store::Expect::Latest(id),
+            _ => {
+                return Ok(bad(
+                    "medsec::triage::invalid",
+                    format!("--supersedes `{text}`: give a decision number (#12 or 12) or `none`"),
+                ));
+            }
+        },
     };
     let rt = runtime()?;
     let store = args.store.open(&rt)?;
@@ -1211,10 +1230,15 @@ pub fn run_triage(args: TriageArgs) -> miette::Result<u8> {
     if let Err(e) = decision.validate() {
         return Ok(bad("medsec::triage::invalid", e.to_string()));
     }
-    let id = rt
-        .block_on(store.record_decision(version.id, &decision))
-        .map_err(store_error)?;
+    let recorded_id = rt.block_on(store.record_decision_expecting(version.id, &decision, expect));
     rt.block_on(store.close());
+    let id = match recorded_id {
+        Ok(id) => id,
+        Err(e @ medsec_store::StoreError::Conflict { .. }) => {
+            return Ok(bad("medsec::triage::conflict", e.to_string()));
+        }
+        Err(e) => return Err(store_error(e)),
+    };
     let recorded = Decision { id, ..decision };
     match args.format {
         Format::Json => print_json(&recorded)?,

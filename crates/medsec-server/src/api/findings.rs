@@ -161,13 +161,25 @@ pub struct TriageRequest {
     pub adjusted_vector: Option<String>,
     /// Why.
     pub rationale: String,
+    /// Optimistic locking: the id of the decision this one replaces, as the editor last
+    /// saw it, or `null` for the first decision of the finding in this version. Given,
+    /// the request is refused with 409 when someone else decided meanwhile; left out,
+    /// the decision is appended unconditionally.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub supersedes: Option<Option<i64>>,
+}
+
+/// A field given as `null` is `Some(None)`, a field left out is `None`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
 }
 
 /// Record a triage decision for a finding of the version (engineer). The author is the
 /// caller; later versions shipping the same component inherit the decision.
 #[utoipa::path(post, path = "/api/v1/versions/{version}/triage", tag = "findings",
     params(("version" = i64, Path, description = "product version id")), request_body = TriageRequest,
-    responses((status = 201, body = Object), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn record(
     State(state): State<AppState>,
     caller: Caller,
@@ -227,8 +239,13 @@ pub async fn record(
     decision
         .validate()
         .map_err(|e| ApiError::invalid(e.to_string()))?;
+    let expect = match r.supersedes {
+        None => medsec_store::Expect::Any,
+        Some(None) => medsec_store::Expect::NoDecision,
+        Some(Some(id)) => medsec_store::Expect::Latest(id),
+    };
     let id = super::store_as(&state, &caller, &headers)
-        .record_decision(version, &decision)
+        .record_decision_expecting(version, &decision, expect)
         .await?;
     let recorded = Decision { id, ..decision };
     Ok((StatusCode::CREATED, Json(recorded)))
