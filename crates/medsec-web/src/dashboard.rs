@@ -208,3 +208,34 @@ pub async fn add_version(
         written.0.version.id
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(run: i64, at: &str, kind: &str) -> (String, String, i64, String, String, String) {
+        (
+            "c".into(),
+            "v".into(),
+            run,
+            at.into(),
+            kind.into(),
+            String::new(),
+        )
+    }
+
+    #[test]
+    fn the_trend_counts_open_findings_after_each_run() {
+        let events = [
+            event(1, "t1", "new"),
+            event(1, "t1", "new"),
+            event(2, "t2", "changed"),
+            event(3, "t3", "resolved"),
+            event(4, "t4", "reopened"),
+            event(4, "t4", "new"),
+        ];
+        let trend: Vec<usize> = open_trend(&events).into_iter().map(|(_, n)| n).collect();
+        assert_eq!(trend, [2, 2, 1, 3]);
+        assert!(open_trend(&[]).is_empty());
+    }
+}

@@ -202,7 +202,7 @@ fn computed(
             p { (threats.len()) " of " (model.threats.len()) " threats and " (rows.len()) " of " (register.rows.len()) " FMEA rows shown"
                 " (risk policy " (register.policy) "; " (model.rules_in_catalogue) " rules in the catalogue)." }
         }
-        table #threats {
+        div.scroll tabindex="0" role="region" aria-label="Threats" { table #threats {
             caption { "Threats (STRIDE per element and per interaction)" }
             thead { tr { th scope="col" { "Threat" } th scope="col" { "Title" } th scope="col" { "STRIDE" } th scope="col" { "Target" }
                 th scope="col" { "Worst harm" } th scope="col" { "Mitigated by" } th scope="col" { "Risk" } th scope="col" { "Residual risk" } } }
@@ -222,7 +222,7 @@ fn computed(
                 }
             }
         }
-        table #fmea {
+        } div.scroll tabindex="0" role="region" aria-label="FMEA risk register" { table #fmea {
             caption { "FMEA risk register" }
             thead { tr { th scope="col" { "Row" } th scope="col" { "Target" } th scope="col" { "STRIDE" } th scope="col" { "Failure mode" }
                 th scope="col" { "End effect" } th scope="col" { "Severity" } th scope="col" { "Exploitability" } th.num scope="col" { "Detect." } th.num scope="col" { "RPN" }
@@ -250,6 +250,7 @@ fn computed(
                     }
                 }
             }
+        }
         }
     })
 }
@@ -411,4 +412,59 @@ pub async fn upload_sbom(
     .await?;
     let notice = if written.0.added { "sbom" } else { "sbom-same" };
     Ok(see_other(&format!("/versions/{version}?notice={notice}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_keep_only_matching_rows() {
+        let f = Filters {
+            stride: Some("spoofing".into()),
+            target: Some(" ".into()),
+            ..Filters::default()
+        };
+        assert!(f.keeps(
+            Stride::Spoofing,
+            RiskLevel::Acceptable,
+            RiskLevel::Acceptable,
+            "x"
+        ));
+        assert!(!f.keeps(
+            Stride::Tampering,
+            RiskLevel::Acceptable,
+            RiskLevel::Acceptable,
+            "x"
+        ));
+        let f = Filters {
+            residual: Some("unacceptable".into()),
+            target: Some("pump".into()),
+            ..Filters::default()
+        };
+        assert!(f.keeps(
+            Stride::Tampering,
+            RiskLevel::Acceptable,
+            RiskLevel::Unacceptable,
+            "pump"
+        ));
+        assert!(!f.keeps(
+            Stride::Tampering,
+            RiskLevel::Unacceptable,
+            RiskLevel::Acceptable,
+            "pump"
+        ));
+        assert!(!f.keeps(
+            Stride::Tampering,
+            RiskLevel::Acceptable,
+            RiskLevel::Unacceptable,
+            "hub"
+        ));
+    }
+
+    #[test]
+    fn the_xml_declaration_is_dropped() {
+        assert_eq!(inline_svg("<?xml version=\"1.0\"?>\n<svg/>").0, "<svg/>");
+        assert_eq!(inline_svg("<svg/>").0, "<svg/>");
+    }
 }

@@ -48,9 +48,10 @@ button.link{background:none;border:none;color:#fff;text-decoration:underline;pad
 .notice{border-left:5px solid #1b6e1b;background:#eef8ee;padding:.5rem 1rem;margin:0 0 1rem}
 .problem{border-left:5px solid #a11;background:#fbeaea;padding:.5rem 1rem;margin:0 0 1rem}
 .muted{color:#4a4a4a}
+.scroll{overflow-x:auto;margin:0 0 1rem}
 .figure{overflow-x:auto;border:1px solid #ddd;padding:.5rem;margin:0 0 1rem}
 .figure svg{max-width:100%;height:auto}
-code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
+code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;overflow-wrap:anywhere}
 ol.chain{padding-left:1.25rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
 dl.facts dt{font-weight:600}
@@ -226,5 +227,42 @@ pub fn sparkline(points: &[(String, usize)], label: &str) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_allows_exactly_the_stylesheet_and_no_script() {
+        let csp = content_security_policy();
+        let hash =
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE.as_bytes()));
+        assert!(csp.contains(&format!("style-src 'sha256-{hash}'")));
+        assert!(csp.starts_with("default-src 'none';"));
+        assert!(!csp.contains("script-src") && !csp.contains("unsafe"));
+        // The page holds the stylesheet byte for byte, so the hash matches.
+        let page = layout("t", None, &[], html! {}).into_string();
+        assert!(page.contains(&format!("<style>{STYLE}</style>")));
+    }
+
+    #[test]
+    fn the_sparkline_says_what_it_draws() {
+        let svg = sparkline(&[("run 1".into(), 0), ("run 2".into(), 4)], "Open").into_string();
+        assert!(svg.contains("aria-label=\"Open: run 1: 0; run 2: 4\""));
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert!(
+            sparkline(&[], "Open")
+                .into_string()
+                .contains("no monitoring history")
+        );
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        let page = layout("<script>", None, &[here("a&b")], html! {}).into_string();
+        assert!(page.contains("&lt;script&gt;") && !page.contains("<script>"));
+        assert!(page.contains("a&amp;b"));
     }
 }

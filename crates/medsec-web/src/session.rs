@@ -5,7 +5,7 @@ use axum::Form;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use maud::html;
 use medsec_server::AppState;
@@ -61,11 +61,37 @@ pub struct LoginForm {
     password: String,
 }
 
+/// Whether a form was posted from a page of this server. The login form has no session
+/// (so no CSRF token) yet: a login from another site (login CSRF, which would sign the
+/// victim into the attacker's account) is refused on the browser's own word
+/// (`Sec-Fetch-Site`, else `Origin` against `Host`). Clients that send neither are not
+/// browsers acting for another site.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return site == "same-origin" || site == "none";
+    }
+    match (text("origin"), text("host")) {
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority == host),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
 pub async fn login(
     State(state): State<AppState>,
     client: ClientAddr,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    if !same_origin(&headers) {
+        return respond(
+            StatusCode::FORBIDDEN,
+            login_form(Some("Log in from this server's own login page.")),
+        );
+    }
     let body = serde_json::json!({ "email": form.email, "password": form.password }).to_string();
     match medsec_server::api::account::login(State(state), client, Bytes::from(body)).await {
         Ok(api) => {
@@ -102,4 +128,39 @@ pub async fn logout(
         r.headers_mut().insert(header::SET_COOKIE, cookie.clone());
     }
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn logins_from_other_sites_are_told_apart() {
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(same_origin(&headers(&[("sec-fetch-site", "none")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(same_origin(&headers(&[
+            ("origin", "http://127.0.0.1:8080"),
+            ("host", "127.0.0.1:8080")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:8080")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("origin", "null"),
+            ("host", "127.0.0.1:8080")
+        ])));
+        assert!(same_origin(&headers(&[])));
+    }
 }

@@ -262,6 +262,27 @@ async fn pages_render_isolate_organisations_and_refuse_forms_without_csrf() {
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!((wrong.status, &wrong.body), (unknown.status, &unknown.body));
     assert!(wrong.body.contains("Wrong e-mail or password."));
+    // A login posted from another site is refused (login CSRF), even with the right
+    // password; from this server's page it works.
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://attacker.example"),
+    ] {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/login")
+            .header(header::HOST, "medsec.example")
+            .header(name, value)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(urlencode(&[
+                ("email", &f.a.email(Role::Admin)),
+                ("password", support::PASSWORD),
+            ])))
+            .unwrap();
+        let r = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+        assert!(r.headers().get(header::SET_COOKIE).is_none());
+    }
 
     // A viewer reads every page of the organisation, without forms.
     let viewer = login(&router, &f.a.email(Role::Viewer)).await;
