@@ -35,7 +35,7 @@ pub async fn page(
     let body = html! {
         p { "Every change in the organisation, oldest first; each entry's hash covers the previous one." }
         @if entries.is_empty() { p { "No entries" @if after > 0 { " after entry " (after) } "." } } @else {
-            table #audit {
+            div.scroll tabindex="0" role="region" aria-label="Audit log" { table #audit {
                 caption { "Entries " (entries.first().map_or(0, |e| e.seq)) " to " (last.unwrap_or(0)) }
                 thead { tr { th.num scope="col" { "Seq" } th scope="col" { "At" } th scope="col" { "Actor" } th scope="col" { "Action" }
                     th scope="col" { "Record" } th scope="col" { "Reason" } th scope="col" { "Change" } th scope="col" { "Hash" } } }
@@ -48,7 +48,7 @@ pub async fn page(
                         pre { "after: " (e.after_json.as_deref().unwrap_or("–")) } } }
                     td.mono { (e.hash.get(..16).unwrap_or(&e.hash)) "…" }
                 } } }
-            }
+            } }
         }
         @if let Some(l) = last.filter(|_| entries.len() as i64 == PAGE) {
             p { a href=(format!("/organisations/{org}/audit?after={l}")) { "Next entries" } }

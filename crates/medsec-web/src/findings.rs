@@ -115,7 +115,7 @@ pub async fn list(
         }
         p { (page.total) " findings match; " (page.findings.len()) " shown from " (page.offset + usize::from(!page.findings.is_empty())) "." }
         @if !page.findings.is_empty() {
-            table #findings {
+            div.scroll tabindex="0" role="region" aria-label="Findings" { table #findings {
                 caption { "Findings of the monitoring runs, with the triage decision in force" }
                 thead { tr { th scope="col" { "Vulnerability" } th scope="col" { "Component" } th scope="col" { "Severity" } th.num scope="col" { "Score" }
                     th scope="col" { "KEV" } th scope="col" { "Verdict" } th scope="col" { "First seen" } th scope="col" { "Triage" } } }
@@ -135,7 +135,7 @@ pub async fn list(
                         None => "not triaged",
                     } }
                 } } }
-            }
+            } }
         }
         nav aria-label="Pages" { p {
             @if offset > 0 { a href=(link(offset.saturating_sub(PAGE))) { "Previous page" } " " }

@@ -96,7 +96,40 @@ pub fn router(state: AppState) -> Router {
         .route("/versions/{version}/report.html", get(report::html))
         .route("/versions/{version}/report.pdf", get(report::pdf))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// `medsec_server::serve` with the web interface merged beside the API: checks the
+/// configuration, opens the store, listens, calls `ready` with the bound address and
+/// serves until SIGINT or SIGTERM, then finishes the requests in flight and closes the
+/// store. (The server crate cannot merge these routes itself: this crate depends on it.)
+pub async fn serve(
+    config: medsec_server::Config,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), medsec_server::ServerError> {
+    use medsec_server::ServerError;
+    medsec_server::check(&config)?;
+    let store = medsec_store::Store::open(&config.database_url).await?;
+    let state = AppState::new(store.clone(), config.settings.clone())?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServerError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(ServerError::Io)?;
+    ready(addr);
+    let app = medsec_server::router(state.clone()).merge(router(state));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(medsec_server::shutdown_signal())
+    .await
+    .map_err(ServerError::Io)?;
+    store.close().await;
+    Ok(())
 }
 
 /// The headers of every web response: the strict CSP, no sniffing, no referrer, no

@@ -52,7 +52,7 @@ fn plan_table(
             (s.planned) " tests planned, " (s.laboratory) " by an accredited laboratory; "
             (s.passed) " passed, " (s.failed) " failed, " (s.not_applicable) " not applicable, " (s.pending) " pending." }
         @if let Some(lab) = &plan.laboratory { p { "Laboratory rule: " (serde_json::to_string(lab).unwrap_or_default()) } }
-        table #plan {
+        div.scroll tabindex="0" role="region" aria-label="Test plan" { table #plan {
             caption { "Test plan (latest result of each test)" }
             thead { tr { th scope="col" { "Test" } th scope="col" { "Title" } th scope="col" { "Independence" } th scope="col" { "Laboratory" }
                 th scope="col" { "Threats verified" } th scope="col" { "Result" } } }
@@ -67,7 +67,7 @@ fn plan_table(
                     None => "pending",
                 } }
             } } }
-        }
+        } }
     };
     Ok((markup, tests))
 }
@@ -123,7 +123,7 @@ pub async fn page(
         section aria-labelledby="results" {
             h2 #results { "Recorded results" }
             @if results.is_empty() { p { "No results recorded yet." } } @else {
-                table {
+                div.scroll tabindex="0" role="region" aria-label="Recorded results" { table {
                     caption { "Every recorded result, oldest first (append-only)" }
                     thead { tr { th scope="col" { "Test" } th scope="col" { "Outcome" } th scope="col" { "Performed" } th scope="col" { "Tester" }
                         th scope="col" { "Laboratory" } th scope="col" { "Tools" } th scope="col" { "Notes" } th scope="col" { "Evidence" } th scope="col" { "Recorded" } } }
@@ -137,7 +137,7 @@ pub async fn page(
                         } } } }
                         td { (r.recorded_at) }
                     } } }
-                }
+                } }
             }
         }
         @if may_record {
