@@ -561,6 +561,70 @@ async fn pages_render_isolate_organisations_and_refuse_forms_without_csrf() {
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 
+    // A new device model through the upload form: a new revision, audited, and the text
+    // it brings (markup in an element's name) shown as text in the page and the diagram.
+    let yaml =
+        std::fs::read_to_string(support::examples().join("patient-monitor/device.yaml")).unwrap();
+    let changed = yaml.replacen(
+        "name: Bedside monitor application and operating system",
+        "name: \"Bedside monitor <i>injected</i> & OS\"",
+        1,
+    );
+    assert_ne!(changed, yaml);
+    let r = post_multipart(
+        &router,
+        &format!("/versions/{va}/device"),
+        &engineer,
+        &[
+            ("csrf_token", &engineer.csrf),
+            ("reason", "rename the monitor"),
+        ],
+        &[("file", "device.yaml", changed.as_bytes())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        r.headers[header::LOCATION],
+        format!("/versions/{va}?notice=device").as_str()
+    );
+    let docs = f.store.documents(va, false).await.unwrap();
+    let model = docs.iter().find(|d| d.kind == "device-model").unwrap();
+    assert_eq!(model.revision, 2);
+    let r = get(&router, &format!("/versions/{va}?notice=device"), &viewer).await;
+    check_page("device page after upload", &r);
+    assert!(
+        r.body
+            .contains("The device model was saved as a new revision.")
+    );
+    assert!(
+        !r.body.contains("<i>injected</i>"),
+        "markup from the model is escaped"
+    );
+    assert!(r.body.contains("&lt;i&gt;injected&lt;/i&gt;"));
+    // A model naming another device is refused by the API's check, and nothing is kept.
+    let other = yaml.replacen("version: \"5.1\"", "version: \"9.9\"", 1);
+    let r = post_multipart(
+        &router,
+        &format!("/versions/{va}/device"),
+        &engineer,
+        &[("csrf_token", &engineer.csrf)],
+        &[("file", "device.yaml", other.as_bytes())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("9.9"), "the page says why: {}", r.body);
+    assert_eq!(
+        f.store
+            .documents(va, false)
+            .await
+            .unwrap()
+            .iter()
+            .find(|d| d.kind == "device-model")
+            .unwrap()
+            .revision,
+        2
+    );
+
     // The report's HTML downloads for a reader.
     let r = get(&router, &format!("/versions/{va}/report.html"), &viewer).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
