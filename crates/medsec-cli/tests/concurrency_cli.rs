@@ -90,6 +90,34 @@ fn post(addr: &str, path: &str, key: &str, body: &str) -> (u16, String) {
     (status, body)
 }
 
+/// Any HTTP/1.1 request: (status, head, body).
+fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    key: &str,
+    extra: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(90))).unwrap();
+    let headers: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nX-Api-Key: {key}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    (status, head.to_owned(), body.to_owned())
+}
+
 fn body(rationale: &str, supersedes: Option<Option<i64>>) -> String {
     let mut v = serde_json::json!({
         "component": "pkg:generic/zlib@1.2.11",
@@ -298,6 +326,51 @@ fn sixteen_writers_lose_nothing_and_concurrent_edits_conflict() {
         &body("fresh", Some(Some(newest))),
     );
     assert_eq!(status, 201, "{answer}");
+
+    // Two edits of the device model (and so of its threat model and risk rows) from the
+    // same revision: `If-Match` with its ETag; one wins, the other gets 412.
+    let device_path = format!("/api/v1/versions/{version_id}/device");
+    let (status, head, _) = request(&server.addr, "GET", &device_path, &key, &[], "");
+    assert_eq!(status, 200);
+    let etag = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("etag:")
+                .then(|| l[5..].trim().to_owned())
+        })
+        .unwrap();
+    let model = std::fs::read_to_string(root().join("examples/patient-monitor/device.yaml")).unwrap();
+    let barrier = Arc::new(Barrier::new(2));
+    let puts: Vec<_> = ["# edit A\n", "# edit B\n"]
+        .into_iter()
+        .map(|comment| {
+            let b = barrier.clone();
+            let (addr, key, path, etag) = (
+                server.addr.clone(),
+                key.clone(),
+                device_path.clone(),
+                etag.clone(),
+            );
+            let body = format!("{model}{comment}");
+            std::thread::spawn(move || {
+                b.wait();
+                request(&addr, "PUT", &path, &key, &[("If-Match", &etag)], &body)
+            })
+        })
+        .collect();
+    let mut statuses: Vec<u16> = puts.into_iter().map(|t| t.join().unwrap().0).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412], "one device edit wins, the other is refused");
+    let (status, _, answer) = request(
+        &server.addr,
+        "PUT",
+        &device_path,
+        &key,
+        &[("If-Match", &etag)],
+        &format!("{model}# edit C\n"),
+    );
+    assert_eq!(status, 412, "the ETag is stale now: {answer}");
     drop(server);
     let verify = ok(h, &["audit", "verify"]);
     assert!(verify.starts_with("intact:"), "{verify}");

@@ -445,6 +445,24 @@ impl Store {
         bytes: &[u8],
         now: &str,
     ) -> Result<(DocumentInfo, bool)> {
+        self.add_document_expecting(version_id, kind, name, format, bytes, now, None)
+            .await
+    }
+
+    /// [`Store::add_document`] if the current revision's SHA-256 is still `expected`
+    /// (the revision the editor started from), else [`StoreError::Conflict`]: two people
+    /// editing one device model (and so its risk rows) cannot overwrite each other.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_document_expecting(
+        &self,
+        version_id: i64,
+        kind: &str,
+        name: &str,
+        format: &str,
+        bytes: &[u8],
+        now: &str,
+        expected: Option<&str>,
+    ) -> Result<(DocumentInfo, bool)> {
         let sha256 = crate::input::hex(&Sha256::digest(bytes));
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
         let (id, added) = in_transaction(self, async |c| {
@@ -455,6 +473,21 @@ impl Store {
                     &[Arg::I64(version_id), Arg::Text(kind), Arg::Text(name)],
                 )
                 .await?;
+            if let Some(expected) = expected {
+                let now_current = match &current {
+                    Some(row) => Some(row.text(2)?),
+                    None => None,
+                };
+                if now_current.as_deref() != Some(expected) {
+                    return Err(StoreError::Conflict {
+                        record: format!("{kind} `{name}`"),
+                        message: format!(
+                            "the edit starts from revision {expected}, but the current one is {}: someone else changed it meanwhile; read it and edit again",
+                            now_current.as_deref().unwrap_or("(none)")
+                        ),
+                    });
+                }
+            }
             let next = match &current {
                 Some(row) if row.text(2)? == sha256 => return Ok((row.i64(0)?, false)),
                 Some(row) => row.i64(1)? + 1,

@@ -142,7 +142,7 @@ async fn accept(
     caller.authorize(org, Permission::Write, "project")?;
     let format = sbom_format(&u.bom)?;
     let (doc, _) = keep_document(
-        state, caller, headers, org, info.id, "sbom", "bom", &format, &u.bom,
+        state, caller, headers, org, info.id, "sbom", "bom", &format, &u.bom, None,
     )
     .await?;
     tracing::info!(version = info.id, document = doc.id, "BOM kept");

@@ -264,12 +264,13 @@ pub async fn keep_document(
     name: &str,
     format: &str,
     bytes: &[u8],
+    expected: Option<&str>,
 ) -> ApiResult<(DocumentInfo, bool)> {
     // The organisation was checked by the caller of this function; the store derives it
     // for the audit entry from the version.
     let _ = org;
     let (doc, added) = super::store_as(state, caller, headers)
-        .add_document(version, kind, name, format, bytes, &now())
+        .add_document_expecting(version, kind, name, format, bytes, &now(), expected)
         .await?;
     Ok((doc, added))
 }
@@ -289,7 +290,7 @@ pub struct DocumentWritten {
 #[utoipa::path(put, path = "/api/v1/versions/{version}/device", tag = "devices",
     params(("version" = i64, Path, description = "product version id")),
     request_body(content = String, content_type = "application/yaml"),
-    responses((status = 200, body = DocumentWritten), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = DocumentWritten), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn device_put(
     State(state): State<AppState>,
     caller: Caller,
@@ -351,6 +352,12 @@ pub async fn device_put(
             identity.0, identity.1, identity.2, wanted.0, wanted.1, wanted.2
         )));
     }
+    // Optimistic locking: `If-Match: "<sha256>"` (the ETag of GET …/device) makes the
+    // upload conditional on the model still being the one the editor started from.
+    let expected = headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"').to_owned());
     let (doc, added) = keep_document(
         &state,
         &caller,
@@ -361,8 +368,16 @@ pub async fn device_put(
         "device.yaml",
         "medsec device 1",
         &bytes,
+        expected.as_deref(),
     )
-    .await?;
+    .await
+    .map_err(|e| {
+        if e.status == StatusCode::CONFLICT {
+            ApiError::new(StatusCode::PRECONDITION_FAILED, "precondition-failed", e.detail)
+        } else {
+            e
+        }
+    })?;
     Ok(Json(DocumentWritten {
         document: doc.into(),
         added,
@@ -441,7 +456,7 @@ pub async fn sbom_post(
     let name = document_name(&q.name)?;
     let format = sbom_format(&body)?;
     let (doc, added) = keep_document(
-        &state, &caller, &headers, org, version, "sbom", &name, &format, &body,
+        &state, &caller, &headers, org, version, "sbom", &name, &format, &body, None,
     )
     .await?;
     Ok(Json(DocumentWritten {
