@@ -340,7 +340,8 @@ fn sixteen_writers_lose_nothing_and_concurrent_edits_conflict() {
                 .then(|| l[5..].trim().to_owned())
         })
         .unwrap();
-    let model = std::fs::read_to_string(root().join("examples/patient-monitor/device.yaml")).unwrap();
+    let model =
+        std::fs::read_to_string(root().join("examples/patient-monitor/device.yaml")).unwrap();
     let barrier = Arc::new(Barrier::new(2));
     let puts: Vec<_> = ["# edit A\n", "# edit B\n"]
         .into_iter()
@@ -361,7 +362,11 @@ fn sixteen_writers_lose_nothing_and_concurrent_edits_conflict() {
         .collect();
     let mut statuses: Vec<u16> = puts.into_iter().map(|t| t.join().unwrap().0).collect();
     statuses.sort_unstable();
-    assert_eq!(statuses, [200, 412], "one device edit wins, the other is refused");
+    assert_eq!(
+        statuses,
+        [200, 412],
+        "one device edit wins, the other is refused"
+    );
     let (status, _, answer) = request(
         &server.addr,
         "PUT",

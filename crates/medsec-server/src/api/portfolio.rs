@@ -357,7 +357,12 @@ pub async fn device_put(
     let expected = headers
         .get(header::IF_MATCH)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"').to_owned());
+        .map(|v| {
+            v.trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .to_owned()
+        });
     let (doc, added) = keep_document(
         &state,
         &caller,
@@ -373,7 +378,11 @@ pub async fn device_put(
     .await
     .map_err(|e| {
         if e.status == StatusCode::CONFLICT {
-            ApiError::new(StatusCode::PRECONDITION_FAILED, "precondition-failed", e.detail)
+            ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition-failed",
+                e.detail,
+            )
         } else {
             e
         }
