@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::Form;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,7 +15,7 @@ use medsec_server::auth::{Permission, allows};
 use serde::Deserialize;
 
 use crate::error::WebResult;
-use crate::forms::reason_headers;
+use crate::forms::{WebForm, reason_headers};
 use crate::page::{badge, csrf_field, layout, respond, see_other, sparkline};
 use crate::session::Signed;
 
@@ -174,7 +173,7 @@ pub async fn add_version(
     State(state): State<AppState>,
     Signed(mut caller): Signed,
     Path(org): Path<i64>,
-    Form(form): Form<VersionForm>,
+    WebForm(form): WebForm<VersionForm>,
 ) -> WebResult<Response> {
     // The organisation first: a foreign id gets 404 before the form is looked at.
     scoped_organisation(&state, &caller, org, Permission::Read).await?;

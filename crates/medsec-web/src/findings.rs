@@ -3,7 +3,6 @@
 //! harm, `medsec_postmarket::trace`) and its triage decisions, and the triage form
 //! (the API's record handler).
 
-use axum::Form;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -25,7 +24,7 @@ use crate::dashboard::SEVERITIES;
 use crate::device::{may, notice_text};
 use crate::engines::engines;
 use crate::error::WebResult;
-use crate::forms::reason_headers;
+use crate::forms::{WebForm, reason_headers};
 use crate::page::{badge, crumb, csrf_field, here, layout, respond, see_other, version_tabs};
 use crate::session::Signed;
 
@@ -399,7 +398,7 @@ pub async fn triage(
     State(state): State<AppState>,
     Signed(mut caller): Signed,
     Path((version, finding)): Path<(i64, i64)>,
-    Form(form): Form<TriageForm>,
+    WebForm(form): WebForm<TriageForm>,
 ) -> WebResult<Response> {
     scoped_version(&state, &caller, version, Permission::Read).await?;
     let f = scoped_finding(&state, version, finding).await?;

@@ -124,3 +124,29 @@ pub fn reason_headers(reason: Option<&str>) -> Result<HeaderMap, ApiError> {
     }
     Ok(h)
 }
+
+/// A URL-encoded form whose rejection (a missing field, a body that is not a form) is
+/// answered with the HTML error page, as every other error of the pages.
+pub struct WebForm<T>(pub T);
+
+impl<T, S> FromRequest<S> for WebForm<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = crate::error::WebError;
+
+    async fn from_request(req: Request<Body>, state: &S) -> Result<Self, Self::Rejection> {
+        axum::Form::<T>::from_request(req, state)
+            .await
+            .map(|axum::Form(v)| WebForm(v))
+            .map_err(|e| {
+                ApiError::new(
+                    e.status(),
+                    "invalid",
+                    format!("the form: {}", e.body_text()),
+                )
+                .into()
+            })
+    }
+}

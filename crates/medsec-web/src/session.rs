@@ -1,7 +1,6 @@
 //! Logging in and out through the API's own handlers (same rate limits, same answer for
 //! an unknown e-mail and a wrong password), and the caller of a page.
 
-use axum::Form;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -14,6 +13,7 @@ use medsec_server::auth::Caller;
 use serde::Deserialize;
 
 use crate::error::{WebError, WebResult};
+use crate::forms::WebForm;
 use crate::page::{layout, respond, see_other};
 
 /// The caller of a page: a cookie session (or an API token); without one, the browser is
@@ -84,7 +84,7 @@ pub async fn login(
     State(state): State<AppState>,
     client: ClientAddr,
     headers: HeaderMap,
-    Form(form): Form<LoginForm>,
+    WebForm(form): WebForm<LoginForm>,
 ) -> Response {
     if !same_origin(&headers) {
         return respond(
@@ -119,7 +119,7 @@ pub struct CsrfForm {
 pub async fn logout(
     State(state): State<AppState>,
     Signed(mut caller): Signed,
-    Form(form): Form<CsrfForm>,
+    WebForm(form): WebForm<CsrfForm>,
 ) -> WebResult<Response> {
     caller.csrf_from_form(&form.csrf_token);
     let api = medsec_server::api::account::logout(State(state), caller).await?;

@@ -545,6 +545,23 @@ async fn pages_render_isolate_organisations_and_refuse_forms_without_csrf() {
         r.body.contains("reachable from the ward network")
             && r.body.contains("The triage decision was recorded.")
     );
+    // A form missing a field gets the HTML error page, not a bare text answer.
+    let r = post_form(
+        &router,
+        &format!("/versions/{va}/findings/{fa}/triage"),
+        &engineer,
+        &[("csrf_token", &engineer.csrf)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(r.body.contains("state"), "{}", r.body);
+    check_csp("triage without a state", &r);
     // An engineer does not record test results.
     let r = post_multipart(
         &router,
