@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    account, advisory, assess, audit, catalog, check, cpe, cvss, db, diagram, diff, evidence, import,
-    init, portfolio, postmarket, purl, report, risk, rubric, sbom, scan, schema, serve, sign, threats,
-    vocabulary,
+    account, advisory, assess, audit, catalog, check, cpe, cvss, db, diagram, diff, evidence,
+    import, init, portfolio, postmarket, purl, report, risk, rubric, sbom, scan, schema, selfsbom,
+    serve, sign, threats, vocabulary,
 };
 
 // mimalloc: SBOMs and advisories are millions of small allocations; it frees them
@@ -105,6 +105,9 @@ enum Command {
     Rubric(rubric::Args),
     /// Read SBOMs (CycloneDX, SPDX): format, metadata, components, problems.
     Sbom(sbom::Args),
+    /// medsec about itself: its own CycloneDX SBOM (`medsec self sbom`).
+    #[command(name = "self")]
+    SelfInfo(selfsbom::Args),
     /// Serve the REST API (accounts, roles, organisation isolation, audit log).
     Serve(serve::Args),
     /// Scan an SBOM against the vulnerability store: findings as a table, JSON or SARIF.
@@ -157,6 +160,7 @@ fn main() -> ExitCode {
         Command::Rubric(args) => rubric::run(args),
         Command::Sbom(args) => sbom::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::SelfInfo(args) => selfsbom::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Testplan(args) => catalog::run_testplan(args),

@@ -1,4 +1,5 @@
-//! `medsec db import|sync|stats|export`: the offline vulnerability store.
+//! `medsec db import|sync|stats|export` (and `backup|restore`, in `backup.rs`): the
+//! offline vulnerability store.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -38,6 +39,12 @@ pub enum DbCommand {
     Stats(StatsArgs),
     /// Write the store as JSON lines (deterministic; `medsec db import` reads it back).
     Export(ExportArgs),
+    /// Back up the whole store (every table, one consistent snapshot) to a checksummed,
+    /// compressed file that `medsec db restore` reads on SQLite or PostgreSQL.
+    Backup(super::backup::BackupArgs),
+    /// Restore a backup into an EMPTY store, in one transaction, after verifying every
+    /// checksum: a damaged or altered file changes nothing.
+    Restore(super::backup::RestoreArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -137,6 +144,8 @@ pub fn run(args: Args, quiet: bool) -> miette::Result<u8> {
             }
         }
         DbCommand::Sync(a) => sync(&rt, &store, &args.store, a, quiet)?,
+        DbCommand::Backup(a) => super::backup::run_backup(&rt, &store, a, quiet)?,
+        DbCommand::Restore(a) => super::backup::run_restore(&rt, &store, a, quiet)?,
         DbCommand::Stats(a) => {
             let stats = rt.block_on(store.stats()).map_err(store_error)?;
             show_stats(&stats, a.format)?;
