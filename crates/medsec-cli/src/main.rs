@@ -108,7 +108,7 @@ enum Command {
     /// medsec about itself: its own CycloneDX SBOM (`medsec self sbom`).
     #[command(name = "self")]
     SelfInfo(selfsbom::Args),
-    /// Serve the REST API (accounts, roles, organisation isolation, audit log).
+    /// Serve the REST API and the web interface (accounts, roles, organisation isolation, audit log).
     Serve(serve::Args),
     /// Scan an SBOM against the vulnerability store: findings as a table, JSON or SARIF.
     Scan(scan::Args),

@@ -112,6 +112,15 @@ fn serve_starts_answers_and_stops_on_sigterm() {
         health.starts_with("HTTP/1.1 200") && health.ends_with("ok\n"),
         "{health}"
     );
+    // The web interface is served by the same process.
+    let page = http(
+        &addr,
+        "GET /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        page.starts_with("HTTP/1.1 200") && page.contains("<form"),
+        "{page}"
+    );
     let me = http(
         &addr,
         &format!(

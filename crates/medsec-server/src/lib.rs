@@ -80,6 +80,9 @@ pub mod auth;
 pub mod error;
 mod metrics;
 
+/// The request counter and latency histogram, for routes merged beside the API's.
+pub use metrics::measure;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -230,6 +233,12 @@ impl AppState {
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// The limits and options the server runs with (the web interface applies the same
+    /// upload limit).
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
     }
 }
 

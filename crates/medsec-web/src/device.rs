@@ -323,6 +323,11 @@ pub async fn page(
                 form.box method="post" action=(format!("/versions/{version}/device")) enctype="multipart/form-data" {
                     h3 { "Upload a device model" }
                     (csrf_field(&caller))
+                    // The revision this page shows: a model changed by someone else
+                    // meanwhile makes the upload conflict instead of replacing theirs.
+                    @if let Some(current) = docs.iter().find(|d| d.kind == "device-model") {
+                        input type="hidden" name="if_match" value=(current.sha256);
+                    }
                     label for="device-file" { "device.yaml (its manufacturer, name and version must be this version's)" }
                     input #device-file type="file" name="file" required;
                     label for="device-reason" { "Reason, for the audit log (optional)" }
@@ -344,11 +349,17 @@ pub async fn page(
     ))
 }
 
+/// File name, bytes, name field, reason, and the revision the editor started from.
+type UploadForm = (
+    Option<String>,
+    Vec<u8>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// The uploaded file and the form's fields, after the CSRF token was taken.
-async fn upload_form(
-    caller: &mut Caller,
-    form: Multipart,
-) -> Result<(Option<String>, Vec<u8>, Option<String>, Option<String>), ApiError> {
+async fn upload_form(caller: &mut Caller, form: Multipart) -> Result<UploadForm, ApiError> {
     let parts = read_parts(form).await?;
     if let Some(t) = field(&parts, CSRF_FIELD) {
         caller.csrf_from_form(&t.text());
@@ -359,7 +370,16 @@ async fn upload_form(
         .ok_or_else(|| ApiError::invalid("choose a file to upload"))?;
     let name = field(&parts, "name").map(|p| p.text().trim().to_owned());
     let reason = field(&parts, "reason").map(|p| p.text());
-    Ok((file.file_name.clone(), file.bytes.clone(), name, reason))
+    let if_match = field(&parts, "if_match")
+        .map(|p| p.text().trim().to_owned())
+        .filter(|t| !t.is_empty());
+    Ok((
+        file.file_name.clone(),
+        file.bytes.clone(),
+        name,
+        reason,
+        if_match,
+    ))
 }
 
 pub async fn upload_device(
@@ -370,8 +390,13 @@ pub async fn upload_device(
 ) -> WebResult<Response> {
     // The version first: a foreign id gets 404 before the body is read.
     scoped_version(&state, &caller, version, Permission::Read).await?;
-    let (_, bytes, _, reason) = upload_form(&mut caller, form).await?;
-    let headers = reason_headers(reason.as_deref())?;
+    let (_, bytes, _, reason, if_match) = upload_form(&mut caller, form).await?;
+    let mut headers = reason_headers(reason.as_deref())?;
+    if let Some(sha) = if_match {
+        let value = axum::http::HeaderValue::from_str(&format!("\"{sha}\""))
+            .map_err(|_| ApiError::invalid("the form's revision field is not a SHA-256"))?;
+        headers.insert(axum::http::header::IF_MATCH, value);
+    }
     let written = medsec_server::api::portfolio::device_put(
         State(state),
         caller,
@@ -395,7 +420,7 @@ pub async fn upload_sbom(
     form: Multipart,
 ) -> WebResult<Response> {
     scoped_version(&state, &caller, version, Permission::Read).await?;
-    let (file_name, bytes, name, reason) = upload_form(&mut caller, form).await?;
+    let (file_name, bytes, name, reason, _) = upload_form(&mut caller, form).await?;
     let name = name
         .filter(|n| !n.is_empty())
         .or_else(|| file_name.map(|f| f.rsplit(['/', '\\']).next().unwrap_or(&f).to_owned()))

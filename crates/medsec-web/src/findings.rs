@@ -294,6 +294,13 @@ pub async fn page(
         .iter()
         .filter(|d| d.component == f.component && d.vulnerability == f.vulnerability)
         .collect();
+    // The decision this page shows as the latest of this version: the form names it, so
+    // that a decision recorded by someone else meanwhile makes the submission conflict.
+    let latest_here = decisions
+        .iter()
+        .filter(|d| d.version == info.name.version)
+        .map(|d| d.id)
+        .max();
     let title = format!("{} in {}", f.vulnerability, f.component);
     let body = html! {
         (version_tabs(version, "findings"))
@@ -332,6 +339,7 @@ pub async fn page(
             form.box method="post" action=(format!("/versions/{version}/findings/{finding}/triage")) {
                 h2 { "Record a triage decision" }
                 (csrf_field(&caller))
+                input type="hidden" name="supersedes" value=(latest_here.map_or_else(|| "none".to_owned(), |id| id.to_string()));
                 label for="t-state" { "VEX state" }
                 select #t-state name="state" required {
                     @for s in TriageState::ALL { option value=(s.as_str()) { (s.as_str()) } }
@@ -392,6 +400,10 @@ pub struct TriageForm {
     rationale: String,
     #[serde(default)]
     reason: String,
+    /// The latest decision of this version the page showed (`none`, or its id); empty
+    /// from an older page: no check.
+    #[serde(default)]
+    supersedes: String,
 }
 
 pub async fn triage(
@@ -414,6 +426,20 @@ pub async fn triage(
         "adjusted_vector": opt(&form.adjusted_vector),
         "rationale": form.rationale,
     });
+    let mut body = body;
+    match form.supersedes.trim() {
+        "" => {}
+        "none" => body["supersedes"] = serde_json::Value::Null,
+        id => match id.parse::<i64>() {
+            Ok(id) => body["supersedes"] = serde_json::json!(id),
+            Err(_) => {
+                return Err(ApiError::invalid(
+                    "the form's `supersedes` field is not a decision number",
+                )
+                .into());
+            }
+        },
+    }
     let headers = reason_headers(opt(&form.reason).as_deref())?;
     // The decision is shown on the finding's page.
     let _recorded = medsec_server::api::findings::record(

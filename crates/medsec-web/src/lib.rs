@@ -52,11 +52,10 @@ pub use page::content_security_policy;
 
 /// The web interface's routes, to be merged with `medsec_server::router`.
 ///
-/// Uploads (device model, SBOM, evidence) accept up to the API's default upload limit
-/// ([`medsec_server::Settings::default`]); the server's own limits are not readable from
-/// an [`AppState`].
+/// Uploads (device model, SBOM, evidence) accept up to the server's upload limit, as the
+/// API's upload routes do. Requests are counted in `/metrics` like the API's.
 pub fn router(state: AppState) -> Router {
-    let upload = DefaultBodyLimit::max(medsec_server::Settings::default().upload_limit);
+    let upload = DefaultBodyLimit::max(state.settings().upload_limit);
     Router::new()
         .route("/", get(dashboard::page))
         // Browsers ask for it on every site; there is none, and an empty answer keeps
@@ -95,6 +94,10 @@ pub fn router(state: AppState) -> Router {
         .route("/versions/{version}/report.zip", get(report::zip))
         .route("/versions/{version}/report.html", get(report::html))
         .route("/versions/{version}/report.pdf", get(report::pdf))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            medsec_server::measure,
+        ))
         .layer(axum::middleware::map_response(security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

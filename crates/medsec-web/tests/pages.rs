@@ -545,6 +545,35 @@ async fn pages_render_isolate_organisations_and_refuse_forms_without_csrf() {
         r.body.contains("reachable from the ward network")
             && r.body.contains("The triage decision was recorded.")
     );
+    // The page names the decision it shows; a form that still names an older state (no
+    // decision) conflicts instead of silently overriding the one just recorded.
+    let page = get(&router, &format!("/versions/{va}/findings/{fa}"), &engineer).await;
+    assert!(
+        page.body.contains(&format!(
+            "name=\"supersedes\" value=\"{}\"",
+            decisions[0].id
+        )),
+        "the form names the latest decision"
+    );
+    let r = post_form(
+        &router,
+        &format!("/versions/{va}/findings/{fa}/triage"),
+        &engineer,
+        &[
+            ("csrf_token", &engineer.csrf),
+            ("state", "in_triage"),
+            ("rationale", "from a stale page"),
+            ("supersedes", "none"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(
+        r.body.contains("someone else decided meanwhile"),
+        "{}",
+        r.body
+    );
+    assert_eq!(f.store.product_decisions(va).await.unwrap().1.len(), 1);
     // A form missing a field gets the HTML error page, not a bare text answer.
     let r = post_form(
         &router,
@@ -607,6 +636,36 @@ async fn pages_render_isolate_organisations_and_refuse_forms_without_csrf() {
     let docs = f.store.documents(va, false).await.unwrap();
     let model = docs.iter().find(|d| d.kind == "device-model").unwrap();
     assert_eq!(model.revision, 2);
+    // An upload from a page that showed the first revision conflicts (412), keeps the
+    // second revision, and says why.
+    let first = f
+        .store
+        .documents(va, true)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.kind == "device-model" && d.revision == 1)
+        .unwrap();
+    let r = post_multipart(
+        &router,
+        &format!("/versions/{va}/device"),
+        &engineer,
+        &[("csrf_token", &engineer.csrf), ("if_match", &first.sha256)],
+        &[("file", "device.yaml", yaml.as_bytes())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{}", r.body);
+    assert!(
+        r.body.contains("someone else changed it meanwhile"),
+        "{}",
+        r.body
+    );
+    let page = get(&router, &format!("/versions/{va}"), &engineer).await;
+    assert!(
+        page.body
+            .contains(&format!("name=\"if_match\" value=\"{}\"", model.sha256)),
+        "the upload form names the revision shown"
+    );
     let r = get(&router, &format!("/versions/{va}?notice=device"), &viewer).await;
     check_page("device page after upload", &r);
     assert!(

@@ -36,7 +36,8 @@ pub fn run(args: Args) -> miette::Result<u8> {
     // Creates the SQLite folder when missing, like every store command.
     let store = args.store.open(&rt)?;
     rt.block_on(store.close());
-    rt.block_on(medsec_server::serve(config, |addr| {
+    // The API and the web interface, one listener.
+    rt.block_on(medsec_web::serve(config, |addr| {
         eprintln!("medsec: listening on http://{addr}");
     }))
     .map_err(|e| miette::miette!(code = "medsec::serve", "{e}"))?;
