@@ -65,11 +65,25 @@ pub fn load(path: &Path) -> Result<LoadedDevice, LoadError> {
         path: path.clone(),
         source,
     };
-    let size = std::fs::metadata(&path).map_err(io)?.len();
+    let meta = std::fs::metadata(&path).map_err(io)?;
+    // A device such as /dev/zero has no length and never ends; a FIFO may never deliver.
+    if !meta.is_file() {
+        return Err(io(std::io::Error::other("not a regular file")));
+    }
+    let size = meta.len();
     if size > MAX_FILE_BYTES {
         return Err(LoadError::TooLarge { path, size });
     }
-    let bytes = std::fs::read(&path).map_err(io)?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(&path).map_err(io)?, MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        let size = bytes.len() as u64;
+        return Err(LoadError::TooLarge { path, size });
+    }
     let text = String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 { path: path.clone() })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     check_text(&path, &base, Arc::new(text))

@@ -2,6 +2,7 @@
 //! components. Enough for `medsec check` and the assessment summary; the full reader
 //! with the component model lives in the formats crate.
 
+use std::io::Read;
 use std::path::Path;
 
 use serde::Serialize;
@@ -24,15 +25,26 @@ pub struct SbomSummary {
 
 /// Identify an SBOM file; the error says what is wrong in plain words.
 pub fn summarise(path: &Path) -> Result<SbomSummary, String> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read it: {e}"))?
-        .len();
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
+    // A device such as /dev/zero has no length and never ends; a FIFO may never deliver.
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let size = meta.len();
     if size > MAX_SBOM_BYTES {
         return Err(format!(
             "{size} bytes is over the {MAX_SBOM_BYTES}-byte limit"
         ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let mut bytes = Vec::new();
+    // Never past the limit, even if the file grows while it is read.
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SBOM_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    if bytes.len() as u64 > MAX_SBOM_BYTES {
+        return Err(format!("over the {MAX_SBOM_BYTES}-byte limit"));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| format!("cannot read it: {e}"))?;
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') {
         let value: Value = serde_json::from_str(trimmed).map_err(|e| {

@@ -643,17 +643,26 @@ struct Lines {
 
 impl Lines {
     fn open(path: &Path) -> Result<Lines> {
-        let file = std::fs::File::open(path).map_err(|source| BackupError::Io {
+        let io = |source| BackupError::Io {
             path: path.to_owned(),
             source,
-        })?;
-        let empty = file.metadata().map(|m| m.len() == 0).unwrap_or(false);
-        if empty {
+        };
+        // Looked at before opening: opening a FIFO blocks, and a device such as
+        // /dev/zero never ends.
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if !meta.is_file() {
+            return Err(BackupError::NotABackup {
+                path: path.to_owned(),
+                reason: "not a regular file".into(),
+            });
+        }
+        if meta.len() == 0 {
             return Err(BackupError::NotABackup {
                 path: path.to_owned(),
                 reason: "the file is empty".into(),
             });
         }
+        let file = std::fs::File::open(path).map_err(io)?;
         Ok(Lines {
             path: path.to_owned(),
             reader: BufReader::with_capacity(

@@ -98,6 +98,13 @@ pub(crate) fn plan(
         let meta = std::fs::metadata(source).map_err(|e| StoreError::io(source, e))?;
         if meta.is_dir() {
             walk(source, &mut out, &mut skipped)?;
+        } else if !meta.is_file() {
+            // Opening a FIFO blocks until someone writes; a device such as /dev/zero
+            // never ends.
+            return Err(StoreError::io(
+                source,
+                std::io::Error::other("not a regular file"),
+            ));
         } else {
             out.push(Planned {
                 path: source.clone(),
@@ -134,6 +141,8 @@ fn walk(
             if !link.file_type().is_symlink() {
                 walk(&path, out, skipped)?;
             }
+        } else if !meta.is_file() {
+            skipped(Origin::file(path), "not a regular file".into());
         } else if container_of(&name).is_some() {
             out.push(Planned {
                 path,

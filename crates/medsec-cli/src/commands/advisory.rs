@@ -10,6 +10,7 @@ use medsec_formats::advisory::{Document, Level, Problem, ReadOptions, codes, rea
 use miette::{LabeledSpan, NamedSource, SourceCode};
 use serde::Serialize;
 
+use super::input_error::snippet_fits;
 use crate::exit;
 use crate::output::{Format, Rows, io_error, print, print_json};
 
@@ -75,7 +76,7 @@ fn read_one(path: &Path) -> Outcome {
             text: Arc::new(String::new()),
         };
     }
-    let bytes = match std::fs::read(path) {
+    let bytes = match super::sbom::read_limited(path, limit) {
         Ok(b) => b,
         Err(e) => {
             return Outcome {
@@ -420,11 +421,15 @@ impl miette::Diagnostic for Located {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.offset.map(|_| &self.source as &dyn SourceCode)
+        self.offset
+            .filter(|o| snippet_fits(self.source.inner(), *o))
+            .map(|_| &self.source as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let offset = self.offset?;
+        let offset = self
+            .offset
+            .filter(|o| snippet_fits(self.source.inner(), *o))?;
         let len = self.source.inner().len();
         let start = offset.min(len);
         let end = self.source.inner()[start..]

@@ -155,7 +155,8 @@ fn read_evidence(path: &Path) -> Result<NewEvidence, String> {
             path.display()
         ));
     }
-    let name = evidence_name(path).ok_or_else(|| format!("{} has no file name", path.display()))?;
+    // Debug-quoted: a name of control characters must not reach the terminal raw.
+    let name = evidence_name(path).ok_or_else(|| format!("{path:?} has no file name"))?;
     Ok(NewEvidence { name, bytes })
 }
 

@@ -69,3 +69,29 @@ impl miette::Diagnostic for ArgumentError {
         )))
     }
 }
+
+/// Whether a snippet of `text` around `offset` is short enough to show. miette prints
+/// the whole line of a span and its neighbours, so a document on one long line (minified
+/// JSON, 100,000 levels of nesting) would be echoed in full; past this the message gives
+/// the place as file:line:column (or byte offset) without the snippet.
+pub fn snippet_fits(text: &str, offset: usize) -> bool {
+    const MAX_SNIPPET_BYTES: usize = 4096;
+    let bytes = text.as_bytes();
+    let offset = offset.min(bytes.len());
+    let newline_before = |at: usize| {
+        bytes[..at]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1)
+    };
+    let newline_after = |at: usize| {
+        bytes[at..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(bytes.len(), |i| at + i + 1)
+    };
+    // From the start of the line before the span's to the end of the line after it.
+    let start = newline_before(newline_before(offset).saturating_sub(1));
+    let end = newline_after(newline_after(offset));
+    end - start <= MAX_SNIPPET_BYTES
+}

@@ -9,6 +9,7 @@ use medsec_formats::sbom::{self as reader, Problem, Severity};
 use miette::{LabeledSpan, NamedSource, SourceCode};
 use serde::Serialize;
 
+use super::input_error::snippet_fits;
 use crate::exit;
 use crate::output::{Format, Rows, print, print_json};
 
@@ -110,7 +111,7 @@ fn inspect_one(file: &Path) -> Inspected {
             )))],
         };
     }
-    let bytes = match std::fs::read(file) {
+    let bytes = match read_limited(file, limit) {
         Ok(b) => b,
         Err(e) => {
             return Inspected {
@@ -135,6 +136,27 @@ fn inspect_one(file: &Path) -> Inspected {
             problems: e.problems(),
         },
     }
+}
+
+/// Reads a file named on the command line: only a regular file (a device such as
+/// /dev/zero never ends, a FIFO may never deliver) and never past `limit` bytes (it may
+/// grow while it is read).
+pub(crate) fn read_limited(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    let over = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    std::fs::File::open(path)?
+        .take(over)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > limit {
+        return Err(std::io::Error::other(format!(
+            "over the {limit}-byte limit"
+        )));
+    }
+    Ok(bytes)
 }
 
 /// The file's size when it is over `limit`.
@@ -256,7 +278,7 @@ fn render_problems(file: &Path, problems: &[Problem]) {
     let text = if too_large(file, reader::Limits::default().max_bytes).is_some() {
         String::new()
     } else {
-        std::fs::read(file)
+        read_limited(file, reader::Limits::default().max_bytes)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default()
     };
@@ -281,8 +303,9 @@ impl fmt::Display for SbomDiagnostic {
         let p = &self.problem;
         // With a position the snippet names file, line and column; without one, say the file.
         match (p.offset, p.line, p.column) {
-            (Some(_), _, _) => {}
-            (None, Some(l), Some(c)) => write!(f, "{}:{l}:{c}: ", self.source.name())?,
+            (Some(o), _, _) if snippet_fits(self.source.inner(), o) => {}
+            (_, Some(l), Some(c)) => write!(f, "{}:{l}:{c}: ", self.source.name())?,
+            (Some(o), _, _) => write!(f, "{}, byte {o}: ", self.source.name())?,
             _ => write!(f, "{}: ", self.source.name())?,
         }
         if !p.path.is_empty() {
@@ -307,11 +330,17 @@ impl miette::Diagnostic for SbomDiagnostic {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.problem.offset.map(|_| &self.source as &dyn SourceCode)
+        self.problem
+            .offset
+            .filter(|o| snippet_fits(self.source.inner(), *o))
+            .map(|_| &self.source as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let offset = self.problem.offset?;
+        let offset = self
+            .problem
+            .offset
+            .filter(|o| snippet_fits(self.source.inner(), *o))?;
         let len = self.source.inner().len();
         let start = offset.min(len);
         Some(Box::new(std::iter::once(

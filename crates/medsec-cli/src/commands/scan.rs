@@ -80,7 +80,7 @@ pub fn options(platforms: &[String], cpe_map: Option<&PathBuf>) -> miette::Resul
 }
 
 /// Reads an SBOM for scanning; problems as located diagnostics and exit 2.
-pub fn read_sbom(path: &PathBuf) -> Result<medsec_core::component::Sbom, u8> {
+pub fn read_sbom(path: &std::path::Path) -> Result<medsec_core::component::Sbom, u8> {
     let limit = reader::Limits::default().max_bytes;
     if let Some(size) = super::sbom::too_large(path, limit) {
         eprintln!(
@@ -89,7 +89,7 @@ pub fn read_sbom(path: &PathBuf) -> Result<medsec_core::component::Sbom, u8> {
         );
         return Err(exit::BAD_INPUT);
     }
-    let bytes = match std::fs::read(path) {
+    let bytes = match super::sbom::read_limited(path, limit) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("{}: cannot read the file: {e}", path.display());

@@ -99,9 +99,28 @@ pub fn store_error(e: StoreError) -> miette::Report {
         }
         _ => None,
     };
+    // An invalid advisory's message counts its errors; name each with its place.
+    let mut text = e.to_string();
+    if let StoreError::Read { source, .. } = &e {
+        for p in source
+            .problems()
+            .iter()
+            .filter(|p| p.level == medsec_formats::advisory::Level::Error)
+            .take(20)
+        {
+            text.push_str("\n  ");
+            if let (Some(l), Some(c)) = (p.line, p.column) {
+                text.push_str(&format!("{l}:{c} "));
+            }
+            if !p.pointer.is_empty() {
+                text.push_str(&format!("({}) ", p.pointer));
+            }
+            text.push_str(&p.message);
+        }
+    }
     match help {
-        Some(h) => miette::miette!(code = "medsec::store", help = h, "{e}"),
-        None => miette::miette!(code = "medsec::store", "{e}"),
+        Some(h) => miette::miette!(code = "medsec::store", help = h, "{text}"),
+        None => miette::miette!(code = "medsec::store", "{text}"),
     }
 }
 
