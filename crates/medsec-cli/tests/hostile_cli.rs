@@ -469,3 +469,42 @@ fn the_manifest_is_sound() {
         assert!(used.contains(&f), "files/{f} is in no case");
     }
 }
+
+/// `medsec db backup` then `medsec db restore` into a fresh home: every table the same
+/// (rows and SHA-256), the export the same; a second restore into the now filled store
+/// and a backup over an existing file are refused with exit 2.
+#[test]
+fn backup_and_restore_round_trip_through_the_cli() {
+    let seed_home = tempfile::tempdir().unwrap();
+    let backup = seed(seed_home.path());
+    let target = tempfile::tempdir().unwrap();
+    let restored = run_ok(
+        target.path(),
+        &[
+            "db",
+            "restore",
+            backup.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let restored: serde_json::Value = serde_json::from_slice(&restored).unwrap();
+    assert_eq!(restored["manifest"]["tables"], digest(seed_home.path()));
+    assert_eq!(digest(target.path()), digest(seed_home.path()));
+    assert_eq!(
+        run_ok(target.path(), &["db", "export"]),
+        run_ok(seed_home.path(), &["db", "export"])
+    );
+    let again = medsec(target.path())
+        .args(["db", "restore", backup.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
+    let over = medsec(seed_home.path())
+        .args(["db", "backup", backup.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(over.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&over.stderr).contains("--force"));
+}
