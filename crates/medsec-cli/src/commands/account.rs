@@ -61,9 +61,9 @@ pub struct TokenArgs {
     pub reason: Option<String>,
 }
 
+/// The same attribution as every other command's changes (`cli:USER`).
 fn actor_name() -> String {
-    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    format!("cli:{user}")
+    super::store::cli_actor()
 }
 
 fn now() -> String {
