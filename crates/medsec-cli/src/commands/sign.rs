@@ -65,10 +65,7 @@ pub fn run_key(args: KeyArgs) -> miette::Result<u8> {
         if path.exists() {
             return Ok(super::refuse(
                 "medsec::sign::exists",
-                format!(
-                    "{} exists; medsec never overwrites a key",
-                    path.display()
-                ),
+                format!("{} exists; medsec never overwrites a key", path.display()),
             ));
         }
     }
