@@ -76,7 +76,10 @@ fn a_signed_report_verifies_and_tampering_is_caught() {
     let verify = |public: &Path| run(h, &["verify", &s(&pack), "--public-key", &s(public)]);
     let (code, out, err) = verify(&public);
     assert_eq!(code, Some(0), "{out}{err}");
-    assert!(out.starts_with("valid:") && out.contains("QA, Northwind"), "{out}");
+    assert!(
+        out.starts_with("valid:") && out.contains("QA, Northwind"),
+        "{out}"
+    );
 
     let (code, out, _) = verify(&other_public);
     assert_eq!(code, Some(1));
@@ -124,14 +127,23 @@ fn bad_keys_and_folders_are_refused() {
     let h = home.path();
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.pem");
-    std::fs::write(&junk, "-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----\n").unwrap();
+    std::fs::write(
+        &junk,
+        "-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
     let folder = dir.path().join("f");
     std::fs::create_dir(&folder).unwrap();
     std::fs::write(folder.join("a.txt"), "a").unwrap();
     let s = |p: &Path| p.to_str().unwrap().to_owned();
     for args in [
         vec!["sign".to_owned(), s(&folder), "--key".into(), s(&junk)],
-        vec!["verify".to_owned(), s(&folder), "--public-key".into(), s(&junk)],
+        vec![
+            "verify".to_owned(),
+            s(&folder),
+            "--public-key".into(),
+            s(&junk),
+        ],
         vec![
             "report".to_owned(),
             "examples/insulin-pump".into(),
@@ -148,7 +160,10 @@ fn bad_keys_and_folders_are_refused() {
         assert!(err.contains("junk.pem"), "the key file is named: {err}");
         assert!(!err.contains("panicked"));
     }
-    assert!(!dir.path().join("never").exists(), "no report written with a bad key");
+    assert!(
+        !dir.path().join("never").exists(),
+        "no report written with a bad key"
+    );
     // Verifying a folder that was never signed names the missing signature file.
     let key = dir.path().join("k.pem");
     run(h, &["key", "generate", "--out", &s(&key)]);

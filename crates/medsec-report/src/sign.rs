@@ -444,7 +444,9 @@ mod tests {
         let v = verify_folder(dir.path(), &public).unwrap();
         assert_eq!(
             v.problems,
-            ["the signature does not match the manifest under the trusted key (the manifest was altered, or another key signed it)"]
+            [
+                "the signature does not match the manifest under the trusted key (the manifest was altered, or another key signed it)"
+            ]
         );
     }
 

@@ -3,7 +3,6 @@
 //! tower's `oneshot`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-
 #![allow(dead_code)]
 
 pub mod pg;
