@@ -683,6 +683,77 @@ impl Store {
         .await
     }
 
+    /// One page of a version's findings, by component and vulnerability, with how many
+    /// match the filters before paging: the database filters, orders and pages, so a
+    /// request reads only the rows it returns (the findings list of the server; issue 10,
+    /// item 5). `open`: `Some(true)` open only, `Some(false)` resolved only, `None` all;
+    /// `kev`: in KEV or not; `severities`: any of these, compared case-insensitively (an
+    /// empty list matches nothing). A plain read: it takes no write lock, so an import
+    /// or a monitoring run writing meanwhile does not hold it up (SQLite WAL readers).
+    pub async fn findings_page(
+        &self,
+        version_id: i64,
+        open: Option<bool>,
+        kev: Option<bool>,
+        severities: Option<&[String]>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(u64, Vec<StoredFinding>)> {
+        let lowered: Option<Vec<String>> =
+            severities.map(|s| s.iter().map(|x| x.to_lowercase()).collect());
+        let mut filter = String::from("product_version_id = ?");
+        let mut args = vec![Arg::I64(version_id)];
+        if let Some(open) = open {
+            filter.push_str(" AND open = ?");
+            args.push(Arg::I64(i64::from(open)));
+        }
+        if let Some(kev) = kev {
+            filter.push_str(" AND kev = ?");
+            args.push(Arg::I64(i64::from(kev)));
+        }
+        match &lowered {
+            Some(list) if list.is_empty() => filter.push_str(" AND 1 = 0"),
+            Some(list) => {
+                filter.push_str(" AND lower(severity) IN (");
+                filter.push_str(&vec!["?"; list.len()].join(", "));
+                filter.push(')');
+                args.extend(list.iter().map(|s| Arg::Text(s)));
+            }
+            None => {}
+        }
+        let count_args = args.clone();
+        // Past the end of the list a page is empty: i64::MAX instead of an overflow.
+        args.push(Arg::I64(i64::try_from(limit).unwrap_or(i64::MAX)));
+        args.push(Arg::I64(i64::try_from(offset).unwrap_or(i64::MAX)));
+        self.with_conn(async |c| {
+            // The total comes with the page (one statement, one snapshot); only an empty
+            // page past the first needs it counted on its own.
+            let rows = c
+                .fetch_all(
+                    &format!(
+                        "SELECT {FINDING_COLUMNS}, COUNT(*) OVER () FROM finding WHERE {filter} \
+                         ORDER BY component, vulnerability LIMIT ? OFFSET ?"
+                    ),
+                    &args,
+                )
+                .await?;
+            let total = match rows.first() {
+                Some(row) => row.i64(14)?,
+                None if offset == 0 => 0,
+                None => c
+                    .fetch_optional(
+                        &format!("SELECT COUNT(*) FROM finding WHERE {filter}"),
+                        &count_args,
+                    )
+                    .await?
+                    .map_or(Ok(0), |row| row.i64(0))?,
+            };
+            let findings = rows.iter().map(finding_row).collect::<Result<Vec<_>>>()?;
+            Ok((u64::try_from(total).unwrap_or(0), findings))
+        })
+        .await
+    }
+
     /// The events of a version's findings, oldest first: (component, vulnerability,
     /// run, at, kind, summary).
     pub async fn finding_events(
