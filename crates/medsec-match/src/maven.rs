@@ -407,4 +407,17 @@ mod tests {
         assert_eq!(m("1.0.0").canonical(), "1");
         assert_eq!(m("1-1.foo-bar1baz-.1").canonical(), "1-1.foo-bar-1-baz-0.1");
     }
+
+    /// Maven's ComparableVersion is not transitive for some inputs with unknown
+    /// qualifiers (found by the `version_order` fuzz target): medsec follows Maven (and
+    /// the reference port in univers agrees on all three comparisons) rather than
+    /// inventing an order Maven does not use.
+    #[test]
+    fn follows_maven_where_its_order_is_not_transitive() {
+        use std::cmp::Ordering;
+        let (a, b, c) = (m("1.0.M0.RELEASE"), m("1.0-final"), m("1-alpha,1"));
+        assert_ne!(a.cmp(&b), Ordering::Greater);
+        assert_ne!(b.cmp(&c), Ordering::Greater);
+        assert_eq!(a.cmp(&c), Ordering::Greater);
+    }
 }
