@@ -129,6 +129,21 @@ fn memory_mib(pid: &str) -> (f64, f64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// CPU seconds (user + system) this process has used: server and request generator
+/// together (`/proc/self/stat`, at 100 ticks per second, Linux's USER_HZ).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .unwrap_or_default()
@@ -264,8 +279,13 @@ fn main() {
         load_average()
     );
 
+    let cpu = cpu_seconds();
     let alone = run_load(addr, &targets, args.rate, args.seconds, None, 2);
     alone.print("findings list, alone");
+    println!(
+        "  process CPU (server and generator): {:.2} ms per request",
+        (cpu_seconds() - cpu) * 1000.0 / alone.sent as f64
+    );
     let (rss, hwm) = memory_mib(&pid);
     println!(
         "memory: VmRSS {rss:.0} MiB, VmHWM {hwm:.0} MiB; load average {}",
@@ -299,6 +319,7 @@ fn main() {
             })
         };
         let t = Instant::now();
+        let cpu = cpu_seconds();
         // The window closes when the import ends (every request overlaps it), or after
         // twice the plain window.
         let during = run_load(
@@ -314,6 +335,10 @@ fn main() {
         let import_seconds = t.elapsed().as_secs_f64();
         assert!(status.success(), "the import failed: {status}");
         during.print("findings list, during the import");
+        println!(
+            "  process CPU (server and generator): {:.2} ms per request",
+            (cpu_seconds() - cpu) * 1000.0 / during.sent as f64
+        );
         println!(
             "import: {import_seconds:.1} s in a child process (peak RSS {} MiB); load window {window:.1} s",
             child_hwm.load(Ordering::Relaxed)
