@@ -276,6 +276,26 @@ fn tg_error(text: &str) -> ImportError {
     import::threagile::import(text, &options()).unwrap_err()
 }
 
+/// Found by the `model_import` fuzz target: a model with nothing to import gave a device
+/// file that failed medsec's own check (no zone); it is refused with a clear error.
+#[test]
+fn regression_a_model_with_no_element_is_refused() {
+    let error = tg_error(
+        "threagile_version: 1.0.0\ntitle: x\ntechnica\u{13}l_assets:\n  A:\n    id: a\n    type: robot\n",
+    );
+    assert_eq!(error.code, "medsec::import::empty");
+    assert!(
+        error.message.contains("technical_assets"),
+        "{}",
+        error.message
+    );
+    let error = td_error(
+        r#"{"summary": {"title": "x"}, "detail": {"diagrams": [{"title": "d", "cells": []}]}}"#,
+    );
+    assert_eq!(error.code, "medsec::import::empty");
+    assert_eq!(error.source_path.as_deref(), Some("/detail/diagrams"));
+}
+
 #[test]
 fn hostile_threat_dragon_input_gives_located_errors() {
     let error = td_error(&fixture("malformed.json"));

@@ -705,6 +705,15 @@ pub fn import(text: &str, options: &Options) -> Result<Imported, ImportError> {
     if !draft.device.trust_zones.is_empty() {
         draft.report.push(ItemKind::Assumed, "medsec::import::assumed-trust", "trust_boundaries", "threagile records no trust levels: zones from trust boundaries are 'low', the zone 'outside' every boundary is 'untrusted'; set the real levels");
     }
+    // A model without technical assets would give a device file with nothing to
+    // assess (found by fuzzing: a misspelt `technical_assets` key); say so instead.
+    if draft.device.elements.is_empty() {
+        return Err(doc.error(
+            "medsec::import::empty",
+            "",
+            "the model has no technical assets: there is nothing to import (is the `technical_assets` key spelt right?)",
+        ));
+    }
     Ok(draft.finish(options, ""))
 }
 

@@ -296,6 +296,14 @@ pub fn import(text: &str, options: &Options) -> Result<Imported, ImportError> {
             "Threat Dragon has no data assets: the device file has none, so no harm or severity is known; declare the assets with the patient harm of losing each property",
         );
     }
+    // Diagrams without processes, stores or actors give a device with nothing to assess.
+    if draft.device.elements.is_empty() {
+        return Err(ImportError::new(
+            "medsec::import::empty",
+            "the diagrams have no process, store or actor: there is nothing to import",
+        )
+        .at("/detail/diagrams"));
+    }
     Ok(draft.finish(options, ""))
 }
 
