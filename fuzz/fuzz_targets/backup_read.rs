@@ -31,9 +31,15 @@ fuzz_target!(|data: &[u8]| {
     }
     let name = path.display().to_string();
     if let Err(e) = read_header(&path) {
-        assert!(e.to_string().contains(&name), "the error does not name the file: {e}");
+        assert!(
+            e.to_string().contains(&name),
+            "the error does not name the file: {e}"
+        );
     }
     if let Err(e) = verify(&path, &NoBackupProgress) {
-        assert!(e.to_string().contains(&name), "the error does not name the file: {e}");
+        assert!(
+            e.to_string().contains(&name),
+            "the error does not name the file: {e}"
+        );
     }
 });

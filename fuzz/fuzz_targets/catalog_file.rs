@@ -22,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let file = if first % 2 == 0 { "requirements/fuzz.yaml" } else { "tests/fuzz.yaml" };
+    let file = if first % 2 == 0 {
+        "requirements/fuzz.yaml"
+    } else {
+        "tests/fuzz.yaml"
+    };
     match builtin().clone().with_file(file, text) {
         Ok(catalog) => {
             assert!(catalog.validate().is_empty());
@@ -39,7 +43,10 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => {
             let message = e.to_string();
-            assert!(message.contains("fuzz.yaml"), "the error does not name the file: {message}");
+            assert!(
+                message.contains("fuzz.yaml"),
+                "the error does not name the file: {message}"
+            );
         }
     }
 });

@@ -14,12 +14,26 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let fs = c.to_formatted_string();
-    assert_eq!(Cpe::from_formatted_string(&fs).ok().as_ref(), Some(&c), "fs {fs:?} of {s:?}");
+    assert_eq!(
+        Cpe::from_formatted_string(&fs).ok().as_ref(),
+        Some(&c),
+        "fs {fs:?} of {s:?}"
+    );
     let uri = c.to_uri();
-    assert_eq!(Cpe::from_uri(&uri).ok().as_ref(), Some(&c), "uri {uri:?} of {s:?}");
+    assert_eq!(
+        Cpe::from_uri(&uri).ok().as_ref(),
+        Some(&c),
+        "uri {uri:?} of {s:?}"
+    );
     let wfn = c.to_wfn_string();
-    assert_eq!(Cpe::from_wfn_string(&wfn).ok().as_ref(), Some(&c), "wfn {wfn:?} of {s:?}");
-    let wild = c.attributes().any(|(_, v)| v.as_str().is_some_and(|a| a.has_wildcards()));
+    assert_eq!(
+        Cpe::from_wfn_string(&wfn).ok().as_ref(),
+        Some(&c),
+        "wfn {wfn:?} of {s:?}"
+    );
+    let wild = c
+        .attributes()
+        .any(|(_, v)| v.as_str().is_some_and(|a| a.has_wildcards()));
     if !wild {
         assert!(c.is_equal_to(&c), "{s:?} not equal to itself");
     }

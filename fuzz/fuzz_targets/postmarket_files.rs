@@ -21,12 +21,18 @@ fuzz_target!(|data: &[u8]| {
     match first % 3 {
         0 => {
             if let Err(e) = ClockPolicy::from_text(FILE, text) {
-                assert!(e.to_string().contains(FILE), "the error does not name the file: {e}");
+                assert!(
+                    e.to_string().contains(FILE),
+                    "the error does not name the file: {e}"
+                );
             }
         }
         1 => {
             if let Err(e) = Curated::parse(FILE, text) {
-                assert!(e.to_string().contains(FILE), "the error does not name the file: {e}");
+                assert!(
+                    e.to_string().contains(FILE),
+                    "the error does not name the file: {e}"
+                );
             }
         }
         _ => {

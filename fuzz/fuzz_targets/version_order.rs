@@ -27,7 +27,11 @@ fuzz_target!(|data: &[u8]| {
         .filter_map(|t| scheme.parse(t).ok())
         .collect();
     for a in &versions {
-        assert_eq!(a.cmp(a), Ordering::Equal, "{scheme:?}: {a} is not equal to itself");
+        assert_eq!(
+            a.cmp(a),
+            Ordering::Equal,
+            "{scheme:?}: {a} is not equal to itself"
+        );
         let printed = a.to_string();
         match scheme.parse(&printed) {
             Ok(again) => assert_eq!(
